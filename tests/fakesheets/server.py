@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -62,16 +63,15 @@ class FakeSheetsServer:
         self._tokens: dict[str, str] = {}
         self._tokens_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------
 
     def start(self) -> FakeSheetsServer:
         """Bind the port and serve in a background thread."""
-        httpd = ThreadingHTTPServer((self.host, self.port), _Handler)
-        httpd.daemon_threads = True
-        httpd.fake = self  # type: ignore[attr-defined]
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.fake = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._thread = threading.Thread(
@@ -266,6 +266,21 @@ def _close_quietly(connection: socket.socket) -> None:
         connection.shutdown(socket.SHUT_RDWR)
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    """The HTTP server, quiet about clients that hang up mid-answer."""
+
+    daemon_threads = True
+    fake: FakeSheetsServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            # A client that timed out or was told to drop the call has gone.
+            logger.debug("client %s hung up: %s", client_address, error)
+            return
+        logger.exception("fake Sheets API failed serving %s", client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Per-connection request handler; keeps connections alive like Google does."""
 
@@ -278,7 +293,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def fake(self) -> FakeSheetsServer:
-        return self.server.fake  # type: ignore[attr-defined, no-any-return]
+        server = self.server
+        assert isinstance(server, _HTTPServer)
+        return server.fake
 
     def setup(self) -> None:
         super().setup()
