@@ -72,11 +72,11 @@ def test_raw_input_keeps_text_and_user_entered_parses(
     message = "=please call me back, my invoice is wrong"
 
     sheet.update([["=1+1", message, "0042"]], "A1", raw=True)
-    sheet.update([["=1+1", "0042", "12%"]], "A2", raw=False)
+    sheet.update([["=1+1", "0042", "12%", "E1"]], "A2", raw=False)
 
-    unformatted = sheet.get("A1:C2", value_render_option=ValueRenderOption.unformatted)
-    assert unformatted == [["=1+1", message, "0042"], [2, 42, 0.12]]
-    assert sheet.get("A2:C2") == [["2", "42", "12%"]]
+    unformatted = sheet.get("A1:D2", value_render_option=ValueRenderOption.unformatted)
+    assert unformatted == [["=1+1", message, "0042"], [2, 42, 0.12, "E1"]]
+    assert sheet.get("A2:D2") == [["2", "42", "12%", "E1"]]
     assert sheet.acell("A2", ValueRenderOption.formula).value == "=1+1"
     assert sheet.acell("A1", ValueRenderOption.formula).value == "=1+1"
 

@@ -16,7 +16,9 @@ Scalar = str | float | bool
 
 EPOCH = dt.datetime(1899, 12, 30)
 
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
+_NUMBER = re.compile(
+    r"^[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+)
 _PERCENT = re.compile(r"^([+-]?\d+(?:\.(\d+))?)\s*%$")
 _DATE_FORMS = [
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), "ymd", "yyyy-mm-dd"),
@@ -101,7 +103,7 @@ def parse_typed_text(text: str) -> Parsed:
 
 def _parse_number(text: str) -> Parsed | None:
     """Parse ``42``, ``0042``, ``-1.5``, ``1,234.5`` or ``1e3``."""
-    if not text or not _NUMBER.match(text) or not any(c.isdigit() for c in text):
+    if not _NUMBER.match(text):
         return None
     return Parsed(float(text.replace(",", "")))
 

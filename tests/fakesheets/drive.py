@@ -34,6 +34,13 @@ def file_resource(book: Spreadsheet) -> dict[str, Any]:
     }
 
 
+def _pick(resource: dict[str, Any], fields: str) -> dict[str, Any]:
+    """Keep the fields asked for."""
+    picked = fieldmask.apply(resource, fieldmask.parse(fields))
+    assert isinstance(picked, dict)
+    return picked
+
+
 def visible(store: Store, file_id: str, account: str | None) -> Spreadsheet:
     """A file the caller may see; Drive says 404 for files not shared with you."""
     book = store.spreadsheets.get(file_id)
@@ -52,9 +59,7 @@ def create(store: Store, body: dict[str, Any], fields: str | None) -> dict[str, 
     book_id = store.create_spreadsheet(body.get("name") or "Untitled spreadsheet")
     book = store.spreadsheets[book_id]
     book.parents = list(body.get("parents") or [])
-    return fieldmask.apply(
-        file_resource(book), fieldmask.parse(fields or _CREATE_FIELDS)
-    )
+    return _pick(file_resource(book), fields or _CREATE_FIELDS)
 
 
 def get(
@@ -62,9 +67,7 @@ def get(
 ) -> dict[str, Any]:
     """One file's metadata."""
     book = visible(store, file_id, account)
-    return fieldmask.apply(
-        file_resource(book), fieldmask.parse(fields or _CREATE_FIELDS)
-    )
+    return _pick(file_resource(book), fields or _CREATE_FIELDS)
 
 
 def update(
@@ -81,9 +84,7 @@ def update(
     if "trashed" in body:
         book.trashed = bool(body["trashed"])
     book.modified_time = now_rfc3339()
-    return fieldmask.apply(
-        file_resource(book), fieldmask.parse(fields or _CREATE_FIELDS)
-    )
+    return _pick(file_resource(book), fields or _CREATE_FIELDS)
 
 
 def delete(store: Store, file_id: str, account: str | None) -> None:
@@ -113,7 +114,7 @@ def list_files(
     if offset + size < len(files):
         page["nextPageToken"] = str(offset + size)
     fields = (query.get("fields") or [_LIST_FIELDS])[0]
-    return fieldmask.apply(page, fieldmask.parse(fields))
+    return _pick(page, fields)
 
 
 def _parse_q(text: str) -> list[Any]:

@@ -10,6 +10,7 @@ parsed gives ``#ERROR!``. References are not adjusted when rows move.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -50,9 +51,7 @@ def evaluate(formula: str, resolve: Resolver) -> Value:
             raise _Syntax(formula)
     except _Syntax:
         return FormulaError("#ERROR!")
-    if isinstance(result, list):
-        return _first(result)
-    return result
+    return _scalar(result)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -72,6 +71,12 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 def _first(grid: list[list[Value]]) -> Value:
     return grid[0][0] if grid and grid[0] else None
+
+
+def _scalar(value: Any) -> Value:
+    """A single value; a range used where one value is wanted gives its first cell."""
+    found: Value = _first(value) if isinstance(value, list) else value
+    return found
 
 
 class _Parser:
@@ -182,10 +187,6 @@ class _Parser:
         return function(arguments)
 
 
-def _scalar(value: Any) -> Value:
-    return _first(value) if isinstance(value, list) else value
-
-
 def _number(value: Value) -> float | FormulaError:
     if isinstance(value, FormulaError):
         return value
@@ -199,22 +200,25 @@ def _number(value: Value) -> float | FormulaError:
         return FormulaError("#VALUE!")
 
 
-def _arith(operator: str, left: Value, right: Value) -> Value:
+_OPERATORS: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "^": operator.pow,
+}
+
+
+def _arith(symbol: str, left: Value, right: Value) -> Value:
     a, b = _number(left), _number(right)
     if isinstance(a, FormulaError):
         return a
     if isinstance(b, FormulaError):
         return b
-    if operator == "/" and b == 0:
+    if symbol == "/" and b == 0:
         return FormulaError("#DIV/0!")
     try:
-        result = {
-            "+": lambda: a + b,
-            "-": lambda: a - b,
-            "*": lambda: a * b,
-            "/": lambda: a / b,
-            "^": lambda: a**b,
-        }[operator]()
+        result = _OPERATORS[symbol](a, b)
     except (OverflowError, ZeroDivisionError):
         return FormulaError("#NUM!")
     return result if math.isfinite(result) else FormulaError("#NUM!")

@@ -76,6 +76,7 @@ def _render_options(request: ApiRequest, prefix: str = "") -> RenderOptions:
 
 
 def get_spreadsheet(store: Store, request: ApiRequest) -> ApiResponse:
+    """spreadsheets.get: metadata, and grid data when asked for."""
     book = _book(store, request)
     resource = describe(
         book,
@@ -87,6 +88,7 @@ def get_spreadsheet(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def create_spreadsheet(store: Store, request: ApiRequest) -> ApiResponse:
+    """spreadsheets.create: a new spreadsheet, with the sheets asked for."""
     body = request.json_body()
     title = (body.get("properties") or {}).get("title") or "Untitled spreadsheet"
     book = store.book(store.create_spreadsheet(title))
@@ -99,6 +101,7 @@ def create_spreadsheet(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def batch_update(store: Store, request: ApiRequest) -> ApiResponse:
+    """spreadsheets.batchUpdate: structural and formatting requests, atomically."""
     book = _touched(_book(store, request))
     body = request.json_body()
     replies = run_batch(
@@ -119,6 +122,7 @@ def batch_update(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def values_get(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.get: one range, trimmed."""
     book = _book(store, request)
     major = request.arg("majorDimension") or "ROWS"
     return ok(
@@ -129,6 +133,7 @@ def values_get(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def values_batch_get(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.batchGet: several ranges, each trimmed."""
     book = _book(store, request)
     major = request.arg("majorDimension") or "ROWS"
     options = _render_options(request)
@@ -157,6 +162,7 @@ def _response_options(body: dict[str, Any]) -> RenderOptions:
 
 
 def values_update(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.update: write rows at a range."""
     book = _touched(_book(store, request))
     body = request.json_body()
     user_entered = values.input_option(request.query)
@@ -169,6 +175,7 @@ def values_update(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def values_batch_update(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.batchUpdate: write several ranges."""
     book = _touched(_book(store, request))
     body = request.json_body()
     user_entered = values.input_option(
@@ -211,6 +218,7 @@ def _batch_totals(
 
 
 def values_append(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.append: add rows after the table found in the range."""
     book = _touched(_book(store, request))
     body = request.json_body()
     user_entered = values.input_option(request.query)
@@ -230,12 +238,14 @@ def values_append(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def values_clear(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.clear: clear values, keeping formats."""
     book = _touched(_book(store, request))
     cleared = values.clear_range(book, request.params["range"])
     return ok({"spreadsheetId": book.spreadsheet_id, "clearedRange": cleared})
 
 
 def values_batch_clear(store: Store, request: ApiRequest) -> ApiResponse:
+    """values.batchClear: clear several ranges."""
     book = _touched(_book(store, request))
     ranges = request.json_body().get("ranges") or []
     cleared = [values.clear_range(book, text) for text in ranges]
@@ -249,19 +259,23 @@ def values_batch_clear(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def drive_create(store: Store, request: ApiRequest) -> ApiResponse:
+    """files.create: a new spreadsheet file."""
     return ok(drive.create(store, request.json_body(), request.arg("fields")))
 
 
 def drive_list(store: Store, request: ApiRequest) -> ApiResponse:
+    """files.list: search by the ``q`` terms gspread sends."""
     return ok(drive.list_files(store, request.query, request.account))
 
 
 def drive_get(store: Store, request: ApiRequest) -> ApiResponse:
+    """files.get: one file's metadata."""
     file_id = request.params["id"]
     return ok(drive.get(store, file_id, request.account, request.arg("fields")))
 
 
 def drive_update(store: Store, request: ApiRequest) -> ApiResponse:
+    """files.update: rename or trash a file."""
     file_id = request.params["id"]
     body = request.json_body()
     return ok(
@@ -270,20 +284,24 @@ def drive_update(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def drive_delete(store: Store, request: ApiRequest) -> ApiResponse:
+    """files.delete: remove a file for good."""
     drive.delete(store, request.params["id"], request.account)
     return ok(None)
 
 
 def permissions_create(store: Store, request: ApiRequest) -> ApiResponse:
+    """permissions.create: share a file."""
     body = request.json_body()
     return ok(drive.add_permission(store, request.params["id"], request.account, body))
 
 
 def permissions_list(store: Store, request: ApiRequest) -> ApiResponse:
+    """permissions.list: who a file is shared with."""
     return ok(drive.list_permissions(store, request.params["id"], request.account))
 
 
 def permissions_delete(store: Store, request: ApiRequest) -> ApiResponse:
+    """permissions.delete: stop sharing a file."""
     params = request.params
     drive.delete_permission(store, params["id"], params["permission"], request.account)
     return ok(None)

@@ -63,7 +63,9 @@ class Sheet:
         for key, value in props.pop("gridProperties", {}).items():
             if value not in (0, False, None):
                 grid[key] = value
-        ordered = {key: props.pop(key) for key in ("sheetId", "title") if key in props}
+        ordered: dict[str, Any] = {
+            key: props.pop(key) for key in ("sheetId", "title") if key in props
+        }
         rest = {k: v for k, v in props.items() if v is not None and v is not False}
         return {**ordered, "index": index, **rest, "gridProperties": grid}
 

@@ -62,11 +62,12 @@ def gspread_client(
 ) -> Iterator[gspread.Client]:
     """A real gspread client, signed in through the fake's token endpoint."""
     info = service_account_info(fake_sheets, fake_sheets_private_key)
-    credentials = service_account.Credentials.from_service_account_info(
+    # google-auth leaves these methods unannotated.
+    credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
         info, scopes=SCOPES
     )
     session = authorized_session(credentials, fake_sheets.base_url, timeout=10)
     try:
         yield gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
     finally:
-        session.close()
+        session.close()  # type: ignore[no-untyped-call]

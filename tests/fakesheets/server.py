@@ -148,8 +148,8 @@ class FakeSheetsServer:
         else:
             account = None
         if not account:
-            body = {"error": "invalid_grant", "error_description": "Invalid grant."}
-            return ApiResponse(400, body)
+            refusal = {"error": "invalid_grant", "error_description": "Invalid grant."}
+            return ApiResponse(400, refusal)
         self.token_accounts.append(account)
         token = self.issue_token(account)
         body = {
@@ -331,8 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(parts.query, keep_blank_values=True)
         if parts.path == "/token" and self.command == "POST":
             form = parse_qs(raw.decode("utf-8", "replace"))
-            response = self.fake.grant_token(form)
-            self._finish_call(started, "token", parts.path, raw, response)
+            granted = self.fake.grant_token(form)
+            self._finish_call(started, "token", parts.path, raw, granted)
             return
         kind, handler, params = route(self.command, parts.path)
         response = self._answer(kind, handler, params, parts.path, query, raw)
