@@ -10,7 +10,7 @@ this module, so a header is renamed here or nowhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -353,7 +353,7 @@ def normalise_header(text: object) -> str:
     return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
 
 
-def locate(tab: Tab, header_row: list[object]) -> dict[str, int]:
+def locate(tab: Tab, header_row: Sequence[object]) -> dict[str, int]:
     """Map each field of ``tab`` found in ``header_row`` to its 0-based index.
 
     Staff may reorder, insert or hide columns, so columns are found by
