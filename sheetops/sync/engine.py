@@ -25,8 +25,9 @@ from sheetops.errors import TrackerLayoutError, TrackerMovedError
 from sheetops.rules.compute import FORMULA_FIELDS, compute_all
 from sheetops.rules.validation import Table, _as_datetime, parse_tab
 from sheetops.settings import Settings
-from sheetops.sync.backend import Backend, CellWrite, Grid, Snapshot, WriteBatch
+from sheetops.sync.backend import Backend, Cell, CellWrite, Grid, Snapshot, WriteBatch
 from sheetops.sync.diff import Change, guards_for, plan_writes
+from sheetops.sync.ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -203,53 +204,32 @@ def fill_blank_ids(tracker: Tracker) -> FilledIds:
     return filled
 
 
-STATUS_ITEMS = (
-    "Last Sync",
-    "Duration (s)",
-    "Rows Read",
-    "Cells Written",
-    "Rows With Problems",
-    "Last Error",
-    "Tracker",
-)
-
-
-def status_values(report: SyncReport) -> dict[str, object]:
-    """The heartbeat the Status tab shows staff."""
+def status_values(report: SyncReport) -> dict[str, Cell]:
+    """The heartbeat the Status tab shows staff, as text a person reads."""
     return {
-        "Last Sync": report.as_of.replace(tzinfo=None, microsecond=0),
-        "Duration (s)": round(report.seconds, 2),
-        "Rows Read": report.rows_read,
-        "Cells Written": report.cells_written,
-        "Rows With Problems": report.rows_with_problems,
+        "Last Sync": report.as_of.strftime("%Y-%m-%d %H:%M"),
+        "Duration (s)": f"{report.seconds:.2f}",
+        "Rows Read": str(report.rows_read),
+        "Cells Written": str(report.cells_written),
+        "Rows With Problems": str(report.rows_with_problems),
         "Last Error": report.error,
     }
 
 
 def status_writes(snapshot: Snapshot, report: SyncReport) -> list[CellWrite]:
     """Cells that record ``report`` in the Status tab (none if it's missing)."""
-    title = snapshot.title(schema.STATUS.name)
-    if title is None:
+    if snapshot.title(schema.STATUS.name) is None:
         return []
-    grid = snapshot.grids[title]
-    positions = schema.locate(schema.STATUS, grid[0] if grid else [])
-    rows = {
-        str(r[positions["item"]]).strip().casefold(): n
-        for n, r in enumerate(grid[1:], start=2)
-        if len(r) > positions["item"] and r[positions["item"]]
-    }
-    next_row = max(len(grid), 1) + 1
+    status = Ledger.read(schema.STATUS, snapshot)
     stamp = report.as_of.replace(tzinfo=None, microsecond=0)
-
-    writes = []
     for item, value in status_values(report).items():
-        row = rows.get(item.casefold())
+        row = status.find(item)
+        fields: dict[str, Cell] = {"value": value, "updated_at": stamp}
         if row is None:
-            row, next_row = next_row, next_row + 1
-            writes.append(CellWrite(title, row, positions["item"] + 1, item))
-        writes.append(CellWrite(title, row, positions["value"] + 1, value))  # type: ignore[arg-type]
-        writes.append(CellWrite(title, row, positions["updated_at"] + 1, stamp))
-    return writes
+            status.append({"item": item, **fields})
+        else:
+            status.update(row, fields)
+    return status.batch().writes
 
 
 def _maybe_heartbeat(
@@ -273,16 +253,11 @@ def _maybe_heartbeat(
 
 
 def _last_sync(snapshot: Snapshot) -> datetime | None:
-    title = snapshot.title(schema.STATUS.name)
-    if title is None:
+    if snapshot.title(schema.STATUS.name) is None:
         return None
-    grid = snapshot.grids[title]
-    positions = schema.locate(schema.STATUS, grid[0] if grid else [])
-    for row in grid[1:]:
-        cells = row + [None] * (len(grid[0]) - len(row))
-        if str(cells[positions["item"]] or "").strip().casefold() == "last sync":
-            return _as_datetime(cells[positions["value"]])
-    return None
+    status = Ledger.read(schema.STATUS, snapshot)
+    row = status.find("Last Sync")
+    return None if row is None else _as_datetime(status.table.raw(row, "value"))
 
 
 def _record_failure(backend: Backend, report: SyncReport, started: float) -> None:
