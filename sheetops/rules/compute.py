@@ -15,6 +15,7 @@ import pandas as pd
 
 from sheetops import schema
 from sheetops.rules import budgets, closing, estimates, messages, periods, sla
+from sheetops.rules import calls as call_rules
 from sheetops.rules.calendar import BusinessCalendar
 from sheetops.rules.validation import Table, check_duplicates, resolve_customers
 from sheetops.settings import Settings
@@ -51,7 +52,7 @@ def compute_all(
         schema.TIME_LOG.name: _time_log(book),
         schema.CATALOG.name: _catalog(book.table(schema.CATALOG)),
         schema.HOLIDAYS.name: _problems_only(book.table(schema.HOLIDAYS)),
-        schema.CALLS.name: _calls(book),
+        schema.CALLS.name: _calls(book, settings, as_of.date()),
     }
 
 
@@ -239,15 +240,16 @@ def _catalog(catalog: Table) -> pd.DataFrame:
     return _problems_only(catalog)
 
 
-def _calls(book: Book) -> pd.DataFrame:
+def _calls(book: Book, settings: Settings, today: date) -> pd.DataFrame:
     calls = book.table(schema.CALLS)
     ids = resolve_customers(calls, *_customer_keys(book.table(schema.CUSTOMERS)))
     tiers = dict(
         zip(book.customers["customer_id"], book.customers["tier"], strict=True)
     )
-    result = pd.DataFrame(index=calls.frame.index)
-    result["tier"] = ids.map(tiers).fillna("").astype(str)
-    result["problems"] = _joined(calls)
+    result = call_rules.call_columns(
+        calls.frame, ids, tiers, settings, book.calendar, today
+    )
+    result["problems"] = _joined(calls, result["problems"])
     return result
 
 
