@@ -146,12 +146,8 @@ def _time_log_frame(
     owner = dict(zip(ids[ids != ""], asks["customer_id"][ids != ""], strict=True))
     via_request = frame["request_id"].str.casefold().map(owner)
 
-    for row in frame.index:
-        problem = _time_log_customer_problem(
-            frame.loc[row], named[row], via_request[row]
-        )
-        if problem:
-            time_log.add(int(row), problem)
+    for row, problem in _time_log_customer_problems(frame, named, via_request).items():
+        time_log.add(int(str(row)), problem)
     frame["customer_id"] = via_request.fillna(named).astype(str)
 
     starts = frame["customer_id"].map(
@@ -163,15 +159,29 @@ def _time_log_frame(
     return frame
 
 
-def _time_log_customer_problem(row: pd.Series, named: str, owner: object) -> str:
-    request_id, customer = row["request_id"], row["customer"]
-    if not request_id and not customer:
-        return "Request ID and Customer: both blank; fill in at least one"
-    if request_id and not isinstance(owner, str):
-        return f"Request ID: {request_id!r} is not on the Requests tab"
-    if request_id and named and owner != named:
-        return f"Customer: {customer!r} is not the customer of {request_id} ({owner})"
-    return ""
+def _time_log_customer_problems(
+    frame: pd.DataFrame, named: pd.Series, owner: pd.Series
+) -> pd.Series:
+    """Rows naming no customer, an unknown request, or the wrong customer."""
+    request_id, customer = frame["request_id"], frame["customer"]
+    has_request = request_id != ""
+    unknown = has_request & owner.isna()
+    mismatch = has_request & (named != "") & owner.notna() & (owner != named)
+
+    problems = pd.Series("", index=frame.index, dtype=object)
+    problems[(~has_request) & (customer == "")] = (
+        "Request ID and Customer: both blank; fill in at least one"
+    )
+    problems[unknown] = [
+        f"Request ID: {r!r} is not on the Requests tab" for r in request_id[unknown]
+    ]
+    problems[mismatch] = [
+        f"Customer: {c!r} is not the customer of {r} ({o})"
+        for c, r, o in zip(
+            customer[mismatch], request_id[mismatch], owner[mismatch], strict=True
+        )
+    ]
+    return problems[problems != ""]
 
 
 def _customers(book: Book) -> pd.DataFrame:
@@ -264,17 +274,22 @@ def _joined(table: Table, *rule_problems: pd.Series) -> pd.Series:
 
     A column already named by an earlier sentence isn't named again: once
     "Minutes: 'abc' is not a number" is said, a rule's "Minutes: blank"
-    only confuses.
+    only confuses. Only rows with something to say are visited.
     """
-    joined = []
-    for row in table.frame.index:
+    index = table.frame.index
+    found = [
+        s[s.map(lambda v: isinstance(v, list) and bool(v))].to_dict()
+        for s in rule_problems
+    ]
+    rows = set(table.problems).union(*found).intersection(index)
+
+    joined = dict.fromkeys(index.tolist(), "")
+    for row in rows:
         sentences = list(table.problems.get(int(row), []))
-        for series in rule_problems:
-            found = series.get(row)
-            if isinstance(found, list):
-                sentences.extend(found)
-        joined.append("; ".join(_first_per_column(sentences)))
-    return pd.Series(joined, index=table.frame.index, dtype=str)
+        for problems in found:
+            sentences.extend(problems.get(row, []))
+        joined[row] = "; ".join(_first_per_column(sentences))
+    return pd.Series(joined, index=index, dtype=str)
 
 
 def _first_per_column(sentences: list[str]) -> list[str]:

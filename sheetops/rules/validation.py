@@ -66,21 +66,20 @@ def parse_tab(tab: Tab, title: str, grid: Grid) -> Table:
     """Parse a tab's grid (header first) into a typed :class:`Table`."""
     header = list(grid[0]) if grid else []
     positions = locate(tab, header)
-    staff = [c for c in tab.staff if c.field in positions]
-    rows, cells = _data_rows(grid, [positions[c.field] for c in staff])
-    computed_indexes = [
-        positions[c.field] for c in tab.computed if c.field in positions
-    ]
+    body = _body(grid)
 
-    raw = pd.DataFrame(
-        {c.field: [r[positions[c.field]] for r in rows] for c in staff},
-        index=pd.Index(list(cells), dtype="int64"),
-        dtype=object,
-    )
+    filled = body.notna() & body.ne("")
+    staff = [positions[c.field] for c in tab.staff if c.field in positions]
+    computed = [positions[c.field] for c in tab.computed if c.field in positions]
+    data = filled[staff].any(axis=1)
+    orphans = ~data & filled[computed].any(axis=1)
+    kept = body[data | orphans]
+    cells = dict(zip(kept.index.tolist(), kept.to_numpy().tolist(), strict=True))
+
+    raw = body.loc[data, staff]
+    raw.columns = [c.field for c in tab.staff if c.field in positions]
     table = Table(tab, title, pd.DataFrame(index=raw.index), positions, cells)
-    table.orphans = _orphans(grid, cells, computed_indexes)
-    for number in table.orphans:
-        cells[number] = list(grid[number - 1])
+    table.orphans = orphans.index[orphans].tolist()
 
     for column in tab.staff:
         values = raw[column.field] if column.field in raw else _blank(raw.index)
@@ -90,30 +89,16 @@ def parse_tab(tab: Tab, title: str, grid: Grid) -> Table:
     return table
 
 
-def _data_rows(
-    grid: Grid, staff_indexes: list[int]
-) -> tuple[list[list[Cell]], dict[int, list[Cell]]]:
-    """Rows with at least one staff cell filled, padded to the header width."""
+def _body(grid: Grid) -> pd.DataFrame:
+    """The rows below the header as objects, padded to one width, by row number.
+
+    A cell holding only spaces counts as filled: someone typed there.
+    """
     width = max((len(r) for r in grid), default=0)
-    rows: list[list[Cell]] = []
-    cells: dict[int, list[Cell]] = {}
-    for number, row in enumerate(grid[1:], start=2):
-        padded = list(row) + [None] * (width - len(row))
-        if all(_is_blank(padded[i]) for i in staff_indexes):
-            continue
-        rows.append(padded)
-        cells[number] = padded
-    return rows, cells
-
-
-def _orphans(grid: Grid, cells: dict[int, list[Cell]], indexes: list[int]) -> list[int]:
-    found = []
-    for number, row in enumerate(grid[1:], start=2):
-        if number in cells:
-            continue
-        if any(i < len(row) and not _is_blank(row[i]) for i in indexes):
-            found.append(number)
-    return found
+    rows = [list(r) + [None] * (width - len(r)) for r in grid[1:]]
+    body = pd.DataFrame(rows, dtype=object, columns=range(width))
+    body.index = pd.RangeIndex(2, len(grid) + 1)
+    return body.where(body.notna(), None)
 
 
 def _blank(index: pd.Index) -> pd.Series:
@@ -145,7 +130,9 @@ def _parse_text(column: Column, values: pd.Series, table: Table) -> pd.Series:
 
 
 def _as_text(value: Cell) -> str:
-    if _is_blank(value):
+    if type(value) is str:
+        return value.strip()
+    if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
