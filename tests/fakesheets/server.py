@@ -383,6 +383,9 @@ class _Handler(BaseHTTPRequestHandler):
         payload = b""
         if response.body is not None:
             payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+        # Count the call before answering: a client that reads the counters
+        # right after its call returns must already see it.
+        self._record(started, kind, path, response.status, len(raw), len(payload))
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -392,7 +395,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if response.status != 204:
             self.wfile.write(payload)
-        self._record(started, kind, path, response.status, len(raw), len(payload))
 
     def _record(
         self,
