@@ -7,6 +7,7 @@ test fake, or to a proxy) has to happen in the HTTP session it is given.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,6 +15,7 @@ import requests
 from google.auth.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession, Request
 from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +33,22 @@ class EndpointAdapter(HTTPAdapter):
     The path and query are kept, so ``https://sheets.googleapis.com/v4/x?y``
     becomes ``{base_url}/v4/x?y``. With ``base_url`` None nothing is
     rewritten and the adapter only supplies the default timeout.
+    ``before_send``, when given, sees every request (before the rewrite)
+    right before it goes out, e.g. to keep calls under a quota.
     """
 
-    def __init__(self, base_url: str | None, timeout: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        base_url: str | None,
+        timeout: float,
+        *,
+        before_send: Callable[[requests.PreparedRequest], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout = timeout
+        self.before_send = before_send
 
     def rewrite(self, url: str) -> str:
         """The URL the request is really sent to."""
@@ -57,6 +69,8 @@ class EndpointAdapter(HTTPAdapter):
         proxies: Any = None,
     ) -> requests.Response:
         """Rewrite the URL, fill in the timeout, then send."""
+        if self.before_send is not None:
+            self.before_send(request)
         if request.url is not None:
             request.url = self.rewrite(request.url)
         if timeout is None:
@@ -94,15 +108,24 @@ def is_google_default(api_url: str | None) -> bool:
 
 
 def authorized_session(
-    credentials: Credentials, api_url: str | None, timeout: float
+    credentials: Credentials,
+    api_url: str | None,
+    timeout: float,
+    *,
+    retries: Retry | int = 0,
+    before_send: Callable[[requests.PreparedRequest], None] | None = None,
 ) -> AuthorizedSession:
     """A session for gspread: ``gspread.Client(auth=None, session=...)``.
 
     Calls to Google's hosts (Sheets, Drive, OAuth token) go to ``api_url``
     when it is set and is not Google's default; every call gets ``timeout``
-    seconds unless the caller passes its own.
+    seconds unless the caller passes its own. ``retries`` and
+    ``before_send`` are handed to the :class:`EndpointAdapter`.
     """
     base_url = None if is_google_default(api_url) else api_url
     if base_url is not None:
         logger.debug("sending Google API calls to %s", base_url)
-    return EndpointSession(credentials, EndpointAdapter(base_url, timeout))
+    adapter = EndpointAdapter(
+        base_url, timeout, before_send=before_send, max_retries=retries
+    )
+    return EndpointSession(credentials, adapter)
