@@ -1,0 +1,594 @@
+"""The tracker as a Google Sheet, through gspread and the Sheets API v4.
+
+A sync costs at most three calls: one ``values:batchGet`` reads every
+tab, one ``spreadsheets.get`` re-reads the written rows' identities right
+before writing, and one ``spreadsheets.batchUpdate`` writes every changed
+cell at once (Google applies a batchUpdate whole or not at all). A sync
+that changes nothing costs the read alone. Calls are paced under the
+quota and retried with backoff when Google is busy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import gspread
+import requests
+from gspread.exceptions import APIError
+from gspread.http_client import ParamsType
+
+from sheetops import schema
+from sheetops.errors import TrackerError, TrackerMovedError
+from sheetops.schema import Tab
+from sheetops.settings import GoogleSettings
+from sheetops.sync import google_layout
+from sheetops.sync.backend import CellWrite, Grid, RowGuard, Snapshot, WriteBatch
+from sheetops.sync.backend import identity as identity_of
+from sheetops.sync.endpoint import (
+    GOOGLE_HOSTS,
+    EndpointAdapter,
+    authorized_session,
+    is_google_default,
+)
+from sheetops.sync.google_auth import sign_in
+from sheetops.sync.google_cells import (
+    Planned,
+    cell_data,
+    column_letters,
+    grid_from_row_data,
+    grid_from_values,
+    quote_title,
+    title_of_range,
+    update_cells,
+)
+from sheetops.sync.pacing import Clock, Pacer, Sleep, retry_policy
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The engine computes in this zone's wall time (the business's).
+BUSINESS_TIME_ZONE = "Asia/Jakarta"
+# Google refuses request bodies past about 10 MB; stay well under it.
+MAX_BODY_BYTES = 9_000_000
+TOKEN_HOST = "oauth2.googleapis.com"
+RECHECK_FIELDS = (
+    "properties.timeZone,"
+    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
+    "data(startRow,startColumn,rowData(values(userEnteredValue))))"
+)
+TITLE_FIELDS = "properties(title,timeZone),sheets(properties(sheetId,title))"
+TIMES = ("once", "twice", "three times", "four times", "five times", "six times")
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """What ``describe`` finds: the spreadsheet's title, zone and tabs."""
+
+    title: str
+    time_zone: str
+    tabs: tuple[str, ...]
+
+
+class _RangeRefused(TrackerError):
+    """Google answered 400: a range names a tab that isn't there (any more)."""
+
+
+@dataclass
+class _Recheck:
+    """One tab as re-read right before a write."""
+
+    sheet_id: int
+    rows: int
+    columns: int
+    header: Grid
+    # Identity cells from row ``first_row`` and column ``first_column`` on.
+    identities: Grid
+    first_row: int
+    first_column: int
+
+
+class GoogleBackend:
+    """A tracker kept in one Google Sheet.
+
+    ``session`` replaces the one built from the settings' credentials (it
+    must already sign its requests); either way the backend mounts its own
+    adapter on it, which points calls at ``settings.api_url``, applies the
+    timeout, paces calls and retries failures. ``clock`` and ``sleep``
+    drive the pacing and the retry waits, so tests need not wait.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        settings: GoogleSettings,
+        *,
+        session: requests.Session | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        time_zone: str = BUSINESS_TIME_ZONE,
+    ) -> None:
+        self.key = key
+        self.settings = settings
+        self.location = f"https://docs.google.com/spreadsheets/d/{key}"
+        self.time_zone = time_zone
+        self.pacer = Pacer(settings.requests_per_minute, clock=clock, sleep=sleep)
+        self.account = "the account sheetops signs in as"
+        self.session = self._session(session)
+        self.client = gspread.Client(auth=None, session=self.session)  # type: ignore[arg-type]
+        self._titles: list[str] | None = None
+        self._zone_checked = False
+
+    def _session(self, given: requests.Session | None) -> requests.Session:
+        retries = retry_policy(self.settings.max_retries, self.pacer)
+        timeout = self.settings.timeout_seconds
+        if given is None:
+            signed = sign_in(self.settings)
+            self.account = signed.account
+            session: requests.Session = authorized_session(
+                signed.credentials,
+                self.settings.api_url,
+                timeout,
+                retries=retries,
+                before_send=self._pace,
+            )
+            return session
+
+        api_url = self.settings.api_url
+        base_url = None if is_google_default(api_url) else api_url
+        adapter = EndpointAdapter(
+            base_url, timeout, before_send=self._pace, max_retries=retries
+        )
+        for prefix in GOOGLE_HOSTS:
+            given.mount(prefix, adapter)
+        return given
+
+    def _pace(self, request: requests.PreparedRequest) -> None:
+        # Token refreshes don't count against the Sheets quota.
+        if urlsplit(request.url or "").netloc != TOKEN_HOST:
+            self.pacer.acquire()
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    # -- reading -------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        """Every tracker tab in one ``values:batchGet`` (two on a renamed tab)."""
+        started = time.perf_counter()
+        titles = self._titles or [tab.name for tab in schema.TABS]
+        try:
+            grids = self._values(titles)
+        except _RangeRefused:
+            # A tab is missing or renamed: learn the real titles, once.
+            titles = self._real_titles()
+            grids = self._values(titles)
+        self._titles = list(grids)
+
+        seconds = time.perf_counter() - started
+        logger.debug("read %s tabs of %s in %.2f s", len(grids), self.key, seconds)
+        return Snapshot(grids=grids)
+
+    def _values(self, titles: Sequence[str]) -> dict[str, Grid]:
+        if not titles:
+            return {}
+        params: ParamsType = {
+            "valueRenderOption": "FORMULA",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
+        ranges = [quote_title(title) for title in titles]
+        answer = self._call(
+            "read",
+            lambda: self.client.http_client.values_batch_get(self.key, ranges, params),
+        )
+        return {
+            title_of_range(found.get("range", title)): grid_from_values(
+                found.get("values", [])
+            )
+            for title, found in zip(titles, answer.get("valueRanges", []), strict=True)
+        }
+
+    def _real_titles(self) -> list[str]:
+        """The spreadsheet's titles for the schema's tabs, matched loosely."""
+        info = self.describe()
+        wanted = {_loose(tab.name) for tab in schema.TABS}
+        return [title for title in info.tabs if _loose(title) in wanted]
+
+    def describe(self) -> SheetInfo:
+        """The spreadsheet's title, time zone and tab titles (one call)."""
+        answer = self._call(
+            "read",
+            lambda: self.client.http_client.spreadsheets_get(
+                self.key, {"fields": TITLE_FIELDS}
+            ),
+        )
+        properties = answer.get("properties", {})
+        zone = str(properties.get("timeZone", ""))
+        self._note_time_zone(zone)
+        tabs = tuple(
+            str(sheet["properties"]["title"]) for sheet in answer.get("sheets", [])
+        )
+        return SheetInfo(str(properties.get("title", "")), zone, tabs)
+
+    def _note_time_zone(self, zone: str) -> None:
+        """Warn once when the spreadsheet's clock differs from the business's."""
+        if self._zone_checked or not zone:
+            return
+        self._zone_checked = True
+        if not same_wall_clock(zone, self.time_zone):
+            logger.warning(
+                "the spreadsheet's time zone is %s, not %s: typed dates are read "
+                "as they are, but NOW(), TODAY() and form timestamps in the "
+                "sheet follow %s; set File > Settings > Time zone to %s",
+                zone,
+                self.time_zone,
+                zone,
+                self.time_zone,
+            )
+
+    # -- writing -------------------------------------------------------------
+
+    def write(self, batch: WriteBatch, snapshot: Snapshot) -> None:
+        """Write the whole batch in one batchUpdate, on the rows it belongs to."""
+        if not batch.writes:
+            return
+        tabs = sorted({change.tab for change in batch.writes})
+        rechecked = self._recheck(tabs, batch.guards)
+        for title in tabs:
+            _check_header(title, snapshot, rechecked[title])
+
+        moves = _follow_rows(batch.guards, rechecked)
+        requests_ = _write_requests(batch.writes, moves, rechecked)
+        self._batch_update(requests_)
+        logger.debug("wrote %s cells to %s", len(batch.writes), self.key)
+
+    def _recheck(
+        self, tabs: Sequence[str], guards: Sequence[RowGuard]
+    ) -> dict[str, _Recheck]:
+        """Re-read each written tab's header and guarded identities (one call)."""
+        spans = _identity_spans(guards)
+        ranges: list[str] = []
+        for title in tabs:
+            ranges.append(f"{quote_title(title)}!1:1")
+            if title in spans:
+                first, last = spans[title]
+                cells = f"{column_letters(first)}2:{column_letters(last)}"
+                ranges.append(f"{quote_title(title)}!{cells}")
+        params: ParamsType = {"ranges": ranges, "fields": RECHECK_FIELDS}
+        try:
+            answer = self._call(
+                "write",
+                lambda: self.client.http_client.spreadsheets_get(self.key, params),
+            )
+        except _RangeRefused as exc:
+            self._titles = None
+            raise TrackerMovedError(
+                f"a tab of {self.location} was renamed or deleted since it was "
+                f"read; the cycle will be redone ({exc})"
+            ) from exc
+        self._note_time_zone(str(answer.get("properties", {}).get("timeZone", "")))
+        return _parse_recheck(answer, tabs, spans)
+
+    def _batch_update(self, requests_: list[Any]) -> None:
+        for body in _bodies(requests_):
+            self._send(body)
+
+    def _send(self, body: dict[str, Any]) -> None:
+        self._call(
+            "write", lambda: self.client.http_client.batch_update(self.key, body)
+        )
+
+    # -- init ------------------------------------------------------------------
+
+    def prepare(self, tabs: Sequence[Tab], seed: dict[str, Grid]) -> list[str]:
+        """Lay out missing tabs, headers, styles, dropdowns and protections."""
+        layout = self._call(
+            "read",
+            lambda: self.client.http_client.spreadsheets_get(
+                self.key, {"fields": google_layout.LAYOUT_FIELDS}
+            ),
+        )
+        self._note_time_zone(str(layout.get("properties", {}).get("timeZone", "")))
+        existing = google_layout.matching_sheets(layout, tabs)
+        tops = self._top_rows(list(existing.values()))
+
+        plan = google_layout.plan(layout, tops, tabs, seed)
+        if plan.requests:
+            self._batch_update(plan.requests)
+            self._titles = None
+        return plan.done
+
+    def _top_rows(self, titles: list[str]) -> dict[str, list[Any]]:
+        """Rows 1 and 2 of existing tabs: headers, their style, dropdowns."""
+        if not titles:
+            return {}
+        ranges = [f"{quote_title(title)}!1:2" for title in titles]
+        params: ParamsType = {"ranges": ranges, "fields": google_layout.TOP_FIELDS}
+        answer = self._call(
+            "read",
+            lambda: self.client.http_client.spreadsheets_get(self.key, params),
+        )
+        return google_layout.top_rows(answer)
+
+    # -- errors ------------------------------------------------------------------
+
+    def _call(self, doing: str, action: Callable[[], T]) -> T:
+        """Run one API call, turning its failure into a TrackerError that says why."""
+        try:
+            return action()
+        except APIError as exc:
+            raise self._api_failure(exc, doing) from exc
+        except requests.RequestException as exc:
+            raise self._connection_failure(exc, doing) from exc
+
+    def _api_failure(self, exc: APIError, doing: str) -> TrackerError:
+        status = exc.response.status_code
+        message = str(exc.error.get("message", "")).strip()
+        if status == 404:
+            return TrackerError(
+                f"no spreadsheet with key {self.key}: check the URL "
+                "(--tracker or [tracker] location)"
+            )
+        if status == 403:
+            return TrackerError(
+                f"the sheet is not shared with {self.account}: open it, click "
+                f"Share and add {self.account} as Editor"
+            )
+        if status == 401:
+            return TrackerError(
+                f"Google refused the credentials ({message}); check the key "
+                "named by [google] credentials, or make a new one"
+            )
+        if status == 400:
+            return _RangeRefused(f"Google Sheets refused the request: {message}")
+        return TrackerError(
+            f"Google Sheets answered {_tries(exc.response, status)}; {_outcome(doing)}"
+        )
+
+    def _connection_failure(
+        self, exc: requests.RequestException, doing: str
+    ) -> TrackerError:
+        where = self.settings.api_url
+        tries = self.settings.max_retries + 1
+        if doing == "write":
+            outcome = (
+                "the write may or may not have landed (it lands whole or not "
+                "at all); the next sync will check and finish it"
+            )
+        else:
+            outcome = _outcome(doing)
+        return TrackerError(
+            f"could not reach Google Sheets at {where} in {tries} tries "
+            f"({type(exc).__name__}); {outcome}"
+        )
+
+
+def same_wall_clock(zone: str, other: str) -> bool:
+    """True when two time zones show the same time now."""
+    if zone == other:
+        return True
+    try:
+        now = datetime.now(ZoneInfo(other))
+        return now.utcoffset() == now.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _outcome(doing: str) -> str:
+    if doing == "write":
+        return "nothing was written; the next sync will try again"
+    return "nothing was read; the next sync will try again"
+
+
+def _tries(response: requests.Response, status: int) -> str:
+    """'503 six times', or '429, 503 and 503' when the answers differed."""
+    retries = getattr(response.raw, "retries", None)
+    history = getattr(retries, "history", ())
+    answers = [entry.status or entry.error for entry in history] + [status]
+    if all(answer == status for answer in answers):
+        return f"{status} {_times(len(answers))}"
+    shown = [str(a) if isinstance(a, int) else "no answer" for a in answers]
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}"
+
+
+def _times(count: int) -> str:
+    if 1 <= count <= len(TIMES):
+        return TIMES[count - 1]
+    return f"{count} times"
+
+
+def _loose(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _identity_spans(guards: Sequence[RowGuard]) -> dict[str, tuple[int, int]]:
+    """The first and last identity column of each guarded tab."""
+    spans: dict[str, tuple[int, int]] = {}
+    for guard in guards:
+        first, last = spans.get(guard.tab, (min(guard.columns), max(guard.columns)))
+        spans[guard.tab] = (
+            min(first, *guard.columns),
+            max(last, *guard.columns),
+        )
+    return spans
+
+
+def _parse_recheck(
+    answer: Mapping[str, Any],
+    tabs: Sequence[str],
+    spans: Mapping[str, tuple[int, int]],
+) -> dict[str, _Recheck]:
+    found: dict[str, _Recheck] = {}
+    by_title = {_loose(s["properties"]["title"]): s for s in answer.get("sheets", [])}
+    for title in tabs:
+        sheet = by_title.get(_loose(title))
+        if sheet is None:
+            raise TrackerMovedError(
+                f"tab {title!r} is gone since it was read; the cycle will be redone"
+            )
+        properties = sheet["properties"]
+        grid = properties.get("gridProperties", {})
+        found[title] = _Recheck(
+            sheet_id=int(properties.get("sheetId", 0)),
+            rows=int(grid.get("rowCount", 0)),
+            columns=int(grid.get("columnCount", 0)),
+            header=[],
+            identities=[],
+            first_row=2,
+            first_column=spans.get(title, (1, 1))[0],
+        )
+        # The header range starts on row 1, the identities on row 2.
+        for data in sheet.get("data", []):
+            rows = grid_from_row_data(data.get("rowData", []))
+            if int(data.get("startRow", 0)) == 0:
+                found[title].header = rows
+            else:
+                found[title].identities = rows
+                found[title].first_row = int(data["startRow"]) + 1
+                found[title].first_column = int(data.get("startColumn", 0)) + 1
+    return found
+
+
+def _check_header(title: str, snapshot: Snapshot, rechecked: _Recheck) -> None:
+    """Refuse when row 1 changed: the columns the writes aim at may have moved."""
+    grid = snapshot.grid(title) or []
+    before = identity_of(grid[0]) if grid else ()
+    now = identity_of(rechecked.header[0]) if rechecked.header else ()
+    if before != now:
+        raise TrackerMovedError(
+            f"the header row of {title} changed since it was read (a column "
+            "was added, moved or renamed); the cycle will be redone"
+        )
+
+
+def _follow_rows(
+    guards: Sequence[RowGuard], rechecked: Mapping[str, _Recheck]
+) -> dict[tuple[str, int], int]:
+    """Where each guarded row is now; TrackerMovedError if it can't be told."""
+    moves: dict[tuple[str, int], int] = {}
+    taken: dict[tuple[str, int], int] = {}
+    finders: dict[tuple[str, tuple[int, ...]], dict[tuple[str, ...], list[int]]] = {}
+    for guard in guards:
+        tab = rechecked[guard.tab]
+        row = guard.row
+        if _identity_at(tab, row, guard.columns) != tuple(guard.values):
+            row = _find_row(guard, tab, finders)
+        if taken.setdefault((guard.tab, row), guard.row) != guard.row:
+            raise _moved(guard, "two rows now hold the same identity")
+        moves[(guard.tab, guard.row)] = row
+    return moves
+
+
+def _identity_at(tab: _Recheck, row: int, columns: Sequence[int]) -> tuple[str, ...]:
+    index = row - tab.first_row
+    cells = tab.identities[index] if 0 <= index < len(tab.identities) else []
+    offsets = [column - tab.first_column for column in columns]
+    return identity_of([cells[i] if 0 <= i < len(cells) else None for i in offsets])
+
+
+def _find_row(
+    guard: RowGuard,
+    tab: _Recheck,
+    finders: dict[tuple[str, tuple[int, ...]], dict[tuple[str, ...], list[int]]],
+) -> int:
+    """The one row now holding the guard's identity."""
+    if not any(guard.values):
+        # A blank identity is no identity: it can't be followed anywhere.
+        raise _moved(guard, "it was blank and the row has changed")
+    index = finders.get((guard.tab, guard.columns))
+    if index is None:
+        index = {}
+        last = tab.first_row + len(tab.identities)
+        for row in range(tab.first_row, last):
+            index.setdefault(_identity_at(tab, row, guard.columns), []).append(row)
+        finders[(guard.tab, guard.columns)] = index
+    rows = index.get(tuple(guard.values), [])
+    if len(rows) != 1:
+        why = "it is gone" if not rows else f"it is now on rows {rows}"
+        raise _moved(guard, why)
+    logger.debug("row %s of %s moved to row %s", guard.row, guard.tab, rows[0])
+    return rows[0]
+
+
+def _moved(guard: RowGuard, why: str) -> TrackerMovedError:
+    shown = " / ".join(guard.values)
+    return TrackerMovedError(
+        f"row {guard.row} of {guard.tab} ({shown!r}) can't be found for "
+        f"writing: {why}; the cycle will be redone"
+    )
+
+
+def _write_requests(
+    writes: Sequence[CellWrite],
+    moves: Mapping[tuple[str, int], int],
+    rechecked: Mapping[str, _Recheck],
+) -> list[Any]:
+    """appendDimension where a tab is too short, then the cells."""
+    by_tab: dict[str, dict[tuple[int, int], Planned]] = {}
+    for change in writes:
+        row = moves.get((change.tab, change.row), change.row)
+        cells = by_tab.setdefault(change.tab, {})
+        cells[(row, change.column)] = cell_data(change.value, formula=change.formula)
+
+    grow: list[Any] = []
+    cells_requests: list[Any] = []
+    for title, cells in by_tab.items():
+        tab = rechecked[title]
+        grow.extend(_grow(tab, max(r for r, _ in cells), max(c for _, c in cells)))
+        cells_requests.extend(update_cells(tab.sheet_id, cells))
+    return grow + cells_requests
+
+
+def _grow(tab: _Recheck, last_row: int, last_column: int) -> list[Any]:
+    """appendDimension requests so the grid reaches ``last_row``, ``last_column``."""
+    grow = []
+    for dimension, have, need in (
+        ("ROWS", tab.rows, last_row),
+        ("COLUMNS", tab.columns, last_column),
+    ):
+        if need > have:
+            grow.append(
+                {
+                    "appendDimension": {
+                        "sheetId": tab.sheet_id,
+                        "dimension": dimension,
+                        "length": need - have,
+                    }
+                }
+            )
+    return grow
+
+
+def _bodies(requests_: list[Any]) -> list[dict[str, Any]]:
+    """One batchUpdate body, or several if one would pass Google's size limit."""
+    bodies: list[dict[str, Any]] = []
+    current: list[Any] = []
+    size = 0
+    for request in requests_:
+        length = len(json.dumps(request, separators=(",", ":")))
+        if current and size + length > MAX_BODY_BYTES:
+            bodies.append({"requests": current})
+            current, size = [], 0
+        current.append(request)
+        size += length
+    if current:
+        bodies.append({"requests": current})
+    if len(bodies) > 1:
+        # Each body is applied whole; a failure between them leaves part of
+        # the batch written, which the next sync completes.
+        logger.warning(
+            "the write is %s bytes, too big for one call; sending it in %s calls",
+            sum(len(json.dumps(b)) for b in bodies),
+            len(bodies),
+        )
+    return bodies
