@@ -40,7 +40,7 @@ def main() -> None:
     # Timed without tracemalloc, which slows allocation-heavy code
     # several times over; memory is measured in a second, traced run.
     started = time.perf_counter()
-    tracker, computed = _run(grids, settings, as_of)
+    _, computed = _run(grids, settings, as_of)
     finished = time.perf_counter()
 
     tracemalloc.start()

@@ -172,15 +172,21 @@ def _time_log_customer_problems(
     problems[(~has_request) & (customer == "")] = (
         "Request ID and Customer: both blank; fill in at least one"
     )
-    problems[unknown] = [
-        f"Request ID: {r!r} is not on the Requests tab" for r in request_id[unknown]
-    ]
-    problems[mismatch] = [
-        f"Customer: {c!r} is not the customer of {r} ({o})"
-        for c, r, o in zip(
-            customer[mismatch], request_id[mismatch], owner[mismatch], strict=True
-        )
-    ]
+    problems[unknown] = pd.Series(
+        [f"Request ID: {r!r} is not on the Requests tab" for r in request_id[unknown]],
+        index=request_id.index[unknown],
+        dtype=object,
+    )
+    problems[mismatch] = pd.Series(
+        [
+            f"Customer: {c!r} is not the customer of {r} ({o})"
+            for c, r, o in zip(
+                customer[mismatch], request_id[mismatch], owner[mismatch], strict=True
+            )
+        ],
+        index=request_id.index[mismatch],
+        dtype=object,
+    )
     return problems[problems != ""]
 
 
@@ -285,7 +291,7 @@ def _joined(table: Table, *rule_problems: pd.Series) -> pd.Series:
 
     joined = dict.fromkeys(index.tolist(), "")
     for row in rows:
-        sentences = list(table.problems.get(int(row), []))
+        sentences = list(table.problems.get(int(str(row)), []))
         for problems in found:
             sentences.extend(problems.get(row, []))
         joined[row] = "; ".join(_first_per_column(sentences))

@@ -68,7 +68,7 @@ def parse_tab(tab: Tab, title: str, grid: Grid) -> Table:
     positions = locate(tab, header)
     body = _body(grid)
 
-    filled = body.notna() & body.ne("")
+    filled = body.notna() & (body != "")
     staff = [positions[c.field] for c in tab.staff if c.field in positions]
     computed = [positions[c.field] for c in tab.computed if c.field in positions]
     data = filled[staff].any(axis=1)
