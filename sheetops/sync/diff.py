@@ -104,7 +104,8 @@ def plan_writes(
 ) -> tuple[list[Change], list[CellWrite]]:
     """The changes that bring ``table``'s computed cells to ``computed``.
 
-    ``formulas`` names the fields whose values are sheetops' own formulas.
+    ``formulas`` names the fields that may hold sheetops' own formulas; a
+    value there is entered as a formula only when it starts with "=".
     Rows whose staff cells are all blank but that still show computed
     values (a row a person emptied) have those values cleared.
     """
@@ -151,6 +152,7 @@ def _plan_cell(
     changes.append(
         Change(table.title, row, row_key(table, row), column.header, old, new)
     )
+    formula = formula and isinstance(new, str) and new.startswith("=")
     writes.append(
         CellWrite(table.title, row, table.positions[column.field] + 1, new, formula)
     )

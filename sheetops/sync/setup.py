@@ -60,7 +60,7 @@ def create_demo(
 
     grids = seed_grids(settings, as_of)
     for name, rows in demo.demo_grids(as_of, settings).items():
-        demo_rows: Grid = rows  # type: ignore[assignment]
+        demo_rows: Grid = rows
         seeded = [] if name == schema.CATALOG.name else grids.get(name, [])
         grids[name] = demo_rows + seeded
     backend.prepare(schema.TABS, grids)

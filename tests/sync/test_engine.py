@@ -229,3 +229,18 @@ def test_a_save_between_read_and_write_redoes_the_cycle_and_keeps_the_edit(
     assert report.attempts == 2
     assert cell(backend, "Time Log", 2, "Work Done") == "Added the metric, tested"
     assert cell(backend, "Time Log", 2, "Hours") == 0.5
+
+
+def test_a_whatsapp_link_too_long_for_a_formula_is_written_as_plain_text(
+    tmp_path: Path, settings: Settings, now: datetime
+) -> None:
+    rows = small_tracker()
+    rows["Customers"][0]["tier"] = "R1"  # R1 custom work: a long upgrade message
+    rows["Requests"][0]["status"] = "New"
+    backend = make_workbook(tmp_path / "t.xlsx", settings, now, rows)
+
+    engine.sync(backend, settings, now)
+
+    link = str(cell(backend, "Requests", 2, "WhatsApp Link"))
+    assert link.startswith("https://wa.me/6281234567890?text=")
+    assert len(link) > 255
