@@ -235,7 +235,8 @@ def test_a_whatsapp_link_too_long_for_a_formula_is_written_as_plain_text(
     tmp_path: Path, settings: Settings, now: datetime
 ) -> None:
     rows = small_tracker()
-    rows["Customers"][0]["tier"] = "R1"  # R1 custom work: a long upgrade message
+    # R1 custom work in Indonesian: the upgrade message makes a long link.
+    rows["Customers"][0].update(tier="R1", language="id")
     rows["Requests"][0]["status"] = "New"
     backend = make_workbook(tmp_path / "t.xlsx", settings, now, rows)
 
