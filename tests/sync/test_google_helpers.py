@@ -8,14 +8,13 @@ real gspread and google-auth, real HTTP, loopback only.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sheetops import schema
 from sheetops.settings import GoogleSettings, Settings
-from sheetops.sync.backend import Cell
 from sheetops.sync.google import GoogleBackend
 from tests.fakesheets import FakeSheetsServer
 from tests.fakesheets.cells import Cell as StoredCell
@@ -82,7 +81,7 @@ def open_backend(
 
 
 def tracker_rows(
-    rows: dict[str, Sequence[dict[str, Cell]]],
+    rows: Mapping[str, Sequence[Mapping[str, object]]],
 ) -> dict[str, list[list[Any]]]:
     """Tabs laid out in schema order (header first) from rows given by field."""
     grids: dict[str, list[list[Any]]] = {}
@@ -94,7 +93,7 @@ def tracker_rows(
 
 
 def make_tracker(
-    fake: FakeSheetsServer, rows: dict[str, Sequence[dict[str, Cell]]]
+    fake: FakeSheetsServer, rows: Mapping[str, Sequence[Mapping[str, object]]]
 ) -> str:
     """A spreadsheet in the fake with every tracker tab, typed as a person would."""
     return fake.store.create_spreadsheet("Tracker", tracker_rows(rows))
