@@ -37,12 +37,12 @@ def tracker_with(tab: schema.Tab, row: int, field: str, value: object) -> Snapsh
     rows[tab.name][row][field] = value
     grids = {
         t.name: [list(t.headers), *grid_rows(t, rows.get(t.name, []))]
-        for t in (*schema.TABS,)
+        for t in schema.TABS
     }
     catalog = [
         [c.task, c.min_minutes, c.max_minutes, c.example] for c in SETTINGS.catalog
     ]
-    grids[schema.CATALOG.name] += [r + [None] for r in catalog]
+    grids[schema.CATALOG.name] += [[*r, None] for r in catalog]
     return Snapshot(grids)  # type: ignore[arg-type]
 
 
