@@ -253,3 +253,29 @@ def demo(ctx: Context, force: bool) -> None:
     click.echo(f"Built a demo tracker at {backend.location}: {report.summary()}.")
     for line in views.budget_lines(backend, ctx.settings, ctx.as_of):
         click.echo(line)
+
+
+@main.command()
+@common_options
+def doctor(ctx: Context) -> None:
+    """Check that the tracker can be synced, and say what to fix if not.
+
+    One line per check, "ok" or "problem" with its fix. For a Google
+    Sheet: the credentials settings, that the key loads (and the service
+    account to share the sheet with), that the sheet opens, its time
+    zone, its tabs and their headers. For a workbook: that the file
+    exists, that no one has it open, its tabs and headers. Exits with 1
+    when something needs fixing.
+
+    \b
+    Examples:
+      sheetops doctor --tracker https://docs.google.com/spreadsheets/d/KEY
+      sheetops doctor --tracker tracker.xlsx
+    """
+    from sheetops.sync import doctor as checks
+
+    findings = checks.run(ctx.tracker, ctx.settings)
+    for finding in findings:
+        click.echo(finding.line())
+    if checks.failed(findings):
+        raise SystemExit(1)

@@ -104,6 +104,8 @@ class GoogleBackend:
     adapter on it, which points calls at ``settings.api_url``, applies the
     timeout, paces calls and retries failures. ``clock`` and ``sleep``
     drive the pacing and the retry waits, so tests need not wait.
+    ``environ`` is where GOOGLE_APPLICATION_CREDENTIALS is looked up
+    (default: the process environment).
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class GoogleBackend:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         time_zone: str = BUSINESS_TIME_ZONE,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.key = key
         self.settings = settings
@@ -122,16 +125,18 @@ class GoogleBackend:
         self.time_zone = time_zone
         self.pacer = Pacer(settings.requests_per_minute, clock=clock, sleep=sleep)
         self.account = "the account sheetops signs in as"
-        self.session = self._session(session)
+        self.session = self._session(session, environ)
         self.client = gspread.Client(auth=None, session=self.session)  # type: ignore[arg-type]
         self._titles: list[str] | None = None
         self._zone_checked = False
 
-    def _session(self, given: requests.Session | None) -> requests.Session:
+    def _session(
+        self, given: requests.Session | None, environ: Mapping[str, str] | None
+    ) -> requests.Session:
         retries = retry_policy(self.settings.max_retries, self.pacer)
         timeout = self.settings.timeout_seconds
         if given is None:
-            signed = sign_in(self.settings)
+            signed = sign_in(self.settings, environ)
             self.account = signed.account
             session: requests.Session = authorized_session(
                 signed.credentials,
@@ -201,6 +206,7 @@ class GoogleBackend:
     def _real_titles(self) -> list[str]:
         """The spreadsheet's titles for the schema's tabs, matched loosely."""
         info = self.describe()
+        self._note_time_zone(info.time_zone)
         wanted = {_loose(tab.name) for tab in schema.TABS}
         return [title for title in info.tabs if _loose(title) in wanted]
 
@@ -214,7 +220,6 @@ class GoogleBackend:
         )
         properties = answer.get("properties", {})
         zone = str(properties.get("timeZone", ""))
-        self._note_time_zone(zone)
         tabs = tuple(
             str(sheet["properties"]["title"]) for sheet in answer.get("sheets", [])
         )
