@@ -218,7 +218,7 @@ def call_columns(
     rows = []
     for row in calls.index:
         tier = settings.tiers.get(tier_codes[row])
-        plan = _plan(tier, calls.at[row, "kind"])
+        plan = plan_for_kind(tier, calls.at[row, "kind"])
         rows.append(
             {
                 "tier": tier_codes[row],
@@ -238,7 +238,8 @@ def _due_by(month: object, calendar: BusinessCalendar) -> date | None:
     return last_business_day(month, calendar)
 
 
-def _plan(tier: Tier | None, kind: object) -> CallPlan | None:
+def plan_for_kind(tier: Tier | None, kind: object) -> CallPlan | None:
+    """The tier's plan for a call of this kind; None if the tier has no such call."""
     if tier is None or not isinstance(kind, str):
         return None
     return next((p for p in tier.calls if p.kind.casefold() == kind.casefold()), None)

@@ -1,0 +1,145 @@
+"""Fixtures for the daemon's tests: mail, a fake clock, a small tracker."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+import pytest
+
+import sheetops.mailers
+from sheetops import schema
+from sheetops.settings import Settings
+from sheetops.sync.backend import Backend
+from sheetops.sync.ledger import Ledger
+from sheetops.sync.workbook import WorkbookBackend
+from tests.daemon import standin_outbox
+from tests.trackers import Rows, make_workbook
+
+OUTBOX = "sheetops.mailers.outbox"
+
+
+@pytest.fixture
+def outbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """The outbox module: the real one once it exists, else the stand-in."""
+    try:
+        yield importlib.import_module(OUTBOX)
+        return
+    except ModuleNotFoundError as exc:
+        if exc.name != OUTBOX:
+            raise
+    standin_outbox.SENT.clear()
+    monkeypatch.setitem(sys.modules, OUTBOX, standin_outbox)
+    monkeypatch.setattr(sheetops.mailers, "outbox", standin_outbox, raising=False)
+    yield standin_outbox
+
+
+@pytest.fixture
+def quiet_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The defaults, with mail written under the test's folder."""
+    mail = dataclasses.replace(settings.mail, outbox=tmp_path / "outbox")
+    return dataclasses.replace(settings, mail=mail)
+
+
+class FakeClock:
+    """A clock that moves only when told: now() and wait(seconds)."""
+
+    def __init__(self, start: datetime, until: datetime | None = None) -> None:
+        self.moment = start
+        self.until = until
+        self.waits: list[float] = []
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        self.moment += timedelta(seconds=seconds)
+        return False
+
+
+def jakarta(settings: Settings, *parts: int) -> datetime:
+    """A moment in the business time zone."""
+    return datetime(*parts, tzinfo=settings.business.time_zone)  # type: ignore[misc]
+
+
+def close_tracker() -> Rows:
+    """Two customers with reset dates worth testing and some custom work."""
+    return {
+        "Customers": [
+            {
+                "customer_id": "C-0001",
+                "customer": "Warung Akhir Bulan",
+                "tier": "R2",
+                "start_date": date(2026, 1, 31),
+                "email": "akhir@example.com",
+                "language": "en",
+                "active": True,
+            },
+            {
+                "customer_id": "C-0002",
+                "customer": "Dapur Lima",
+                "tier": "R3",
+                "start_date": date(2025, 11, 5),
+                "email": "lima@example.com",
+                "language": "id",
+                "active": True,
+            },
+            {
+                "customer_id": "C-0003",
+                "customer": "Kopi Tutup",
+                "tier": "R2",
+                "start_date": date(2025, 6, 1),
+                "active": False,
+            },
+        ],
+        "Requests": [
+            {
+                "request_id": "REQ-0001",
+                "received_at": datetime(2026, 2, 2, 9),
+                "customer": "C-0001",
+                "type": "B",
+                "catalog_task": "New dashboard page",
+                "approved_on": date(2026, 2, 2),
+                "overage_approved": True,
+                "status": "In Progress",
+            },
+        ],
+        "Time Log": [
+            {
+                "date": date(2026, 2, 10),
+                "request_id": "REQ-0001",
+                "minutes": 90,
+                "staff": "Dewi",
+                "work_done": "Built the page",
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def tracker(quiet_settings: Settings, tmp_path: Path) -> WorkbookBackend:
+    """A workbook tracker holding :func:`close_tracker`."""
+    start = jakarta(quiet_settings, 2026, 2, 1, 5, 0)
+    return make_workbook(
+        tmp_path / "tracker.xlsx", quiet_settings, start, close_tracker()
+    )
+
+
+def rows(backend: Backend, tab: schema.Tab) -> pd.DataFrame:
+    """A tab's rows as typed values, read fresh."""
+    return Ledger.read(tab, backend.read()).frame
+
+
+def outbox_keys(backend: Backend) -> list[str]:
+    """Every key in the Outbox tab, in row order."""
+    return list(rows(backend, schema.OUTBOX)["key"])
