@@ -373,17 +373,11 @@ def resolve_customers(
     decides whether blank is allowed).
     """
     header = table.tab.column("customer").header
-
-    def one(row: int, text: str) -> str:
-        key = " ".join(text.split()).casefold()
-        if not key:
-            return ""
-        found = by_id.get(key) or by_name.get(key)
-        if not found:
-            table.add(row, f"{header}: {text!r} is not on the Customers tab")
-        return found or ""
-
     values = table.frame["customer"]
-    return pd.Series(
-        [one(int(str(r)), v) for r, v in values.items()], index=values.index, dtype=str
-    )
+    keys = values.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+    found = keys.map(by_id).fillna(keys.map(by_name))
+
+    unknown = (keys != "") & found.isna()
+    for row, text in values[unknown].items():
+        table.add(int(str(row)), f"{header}: {text!r} is not on the Customers tab")
+    return found.fillna("").astype(str)
