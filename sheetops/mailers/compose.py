@@ -20,7 +20,7 @@ import pandas as pd
 
 from sheetops import schema
 from sheetops.errors import MailError
-from sheetops.formatting import language_of, overage_cost
+from sheetops.formatting import language_of, overage_cost, tier_label
 from sheetops.mailers import keys
 from sheetops.mailers.agendas import agenda
 from sheetops.mailers.invoice import overage_line
@@ -99,7 +99,7 @@ def _common(record: dict[str, object], source: Source) -> Context:
     return {
         "customer": str(record["customer"]),
         "customer_id": str(record["customer_id"]),
-        "tier_label": f"{tier.code} {tier.name}" if tier else str(record["tier"]),
+        "tier_label": tier_label(tier) if tier else str(record["tier"]),
         "team": team,
         "zone": source.settings.business.time_zone.key,
     }
@@ -200,7 +200,7 @@ def _call_invitation(
 ) -> Context:
     month, kind = keys.split_call_ref(request.ref)
     tier = customer_tier(record, source.settings)
-    plan = _call_plan(tier.calls, kind, f"{tier.code} {tier.name}")
+    plan = _call_plan(tier.calls, kind, tier_label(tier))
     row = _call_row(source.book, record, plan.kind, month)
     scheduled = row.get("scheduled_for") if row else None
     medium = str(row.get("medium", "")) if row else ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import time as clock
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -174,7 +175,11 @@ def queue(
         return len(fresh)
 
     added = _retry(attempt, "queueing mail")
-    logger.info("queued %s of %s emails in %s", added, len(wanted), backend.location)
+    # Asked every cycle for the same keys, so only news is worth an INFO line.
+    level = logging.INFO if added else logging.DEBUG
+    logger.log(
+        level, "queued %s of %s emails in %s", added, len(wanted), backend.location
+    )
     return added
 
 
@@ -203,18 +208,15 @@ def flush(
     now = _stamp(as_of, settings)
     keys = None if only is None else {key.casefold() for key in only}
     report = FlushReport()
+    started = clock.monotonic()
 
     with _one_sender(backend.location):
         snapshot = backend.read()
         rows = _rows(Ledger.read(schema.OUTBOX, snapshot))
-        recovered = [
-            _recover(backend, row, chosen, now, report)
-            for row in rows
-            if row.state == SENDING
-        ]
+        rows += _recover_all(backend, rows, chosen, now, report)
         due = [
             row
-            for row in [*rows, *(r for r in recovered if r is not None)]
+            for row in rows
             if row.due(now) and (keys is None or row.key.casefold() in keys)
         ]
         if due:
@@ -222,7 +224,12 @@ def flush(
             for row in due:
                 if not _deliver(backend, row, source, chosen, report):
                     break
-    logger.info("mail flush of %s: %s", backend.location, report.summary())
+    logger.info(
+        "mail flush of %s: %s, %.2f s",
+        backend.location,
+        report.summary(),
+        clock.monotonic() - started,
+    )
     return report
 
 
@@ -375,6 +382,22 @@ def _what_now(failure: Failure, attempts: int) -> str:
             "; check whether it arrived, then set State to queued to resend or to sent"
         )
     return "; fix the cause (often the customer's Email), then set State to queued"
+
+
+def _recover_all(
+    backend: Backend,
+    rows: list[OutboxRow],
+    transport: Transport,
+    now: datetime,
+    report: FlushReport,
+) -> list[OutboxRow]:
+    """Settle every row left in sending; return those queued again."""
+    settled = [
+        _recover(backend, row, transport, now, report)
+        for row in rows
+        if row.state == SENDING
+    ]
+    return [row for row in settled if row is not None]
 
 
 def _recover(
