@@ -24,13 +24,14 @@ import gspread
 import requests
 from gspread.exceptions import APIError
 from gspread.http_client import ParamsType
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from sheetops import schema
 from sheetops.errors import TrackerError, TrackerMovedError
 from sheetops.schema import Tab
 from sheetops.settings import GoogleSettings
 from sheetops.sync import google_layout
-from sheetops.sync.backend import CellWrite, Grid, RowGuard, Snapshot, WriteBatch
+from sheetops.sync.backend import Grid, RowGuard, Snapshot, WriteBatch
 from sheetops.sync.backend import identity as identity_of
 from sheetops.sync.endpoint import (
     GOOGLE_HOSTS,
@@ -40,7 +41,7 @@ from sheetops.sync.endpoint import (
 )
 from sheetops.sync.google_auth import sign_in
 from sheetops.sync.google_cells import (
-    Planned,
+    CellData,
     cell_data,
     column_letters,
     grid_from_row_data,
@@ -253,7 +254,7 @@ class GoogleBackend:
             _check_header(title, snapshot, rechecked[title])
 
         moves = _follow_rows(batch.guards, rechecked)
-        requests_ = _write_requests(batch.writes, moves, rechecked)
+        requests_ = _write_requests(batch, snapshot, moves, rechecked)
         self._batch_update(requests_)
         logger.debug("wrote %s cells to %s", len(batch.writes), self.key)
 
@@ -288,9 +289,14 @@ class GoogleBackend:
         for body in _bodies(requests_):
             self._send(body)
 
-    def _send(self, body: dict[str, Any]) -> None:
+    def _send(self, body: bytes) -> None:
+        url = SPREADSHEET_BATCH_UPDATE_URL % self.key
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
         self._call(
-            "write", lambda: self.client.http_client.batch_update(self.key, body)
+            "write",
+            lambda: self.client.http_client.request(
+                "post", url, data=body, headers=headers
+            ),
         )
 
     # -- init ------------------------------------------------------------------
@@ -534,24 +540,56 @@ def _moved(guard: RowGuard, why: str) -> TrackerMovedError:
 
 
 def _write_requests(
-    writes: Sequence[CellWrite],
+    batch: WriteBatch,
+    snapshot: Snapshot,
     moves: Mapping[tuple[str, int], int],
     rechecked: Mapping[str, _Recheck],
 ) -> list[Any]:
     """appendDimension where a tab is too short, then the cells."""
-    by_tab: dict[str, dict[tuple[int, int], Planned]] = {}
-    for change in writes:
-        row = moves.get((change.tab, change.row), change.row)
+    by_tab: dict[str, dict[tuple[int, int], CellData]] = {}
+    for change in batch.writes:
         cells = by_tab.setdefault(change.tab, {})
-        cells[(row, change.column)] = cell_data(change.value, formula=change.formula)
+        cells[(change.row, change.column)] = cell_data(
+            change.value, formula=change.formula
+        )
 
     grow: list[Any] = []
     cells_requests: list[Any] = []
-    for title, cells in by_tab.items():
+    for title, planned in by_tab.items():
+        _fill_blanks(planned, snapshot.grid(title) or [])
+        cells = {
+            (moves.get((title, row), row), column): data
+            for (row, column), data in planned.items()
+        }
         tab = rechecked[title]
         grow.extend(_grow(tab, max(r for r, _ in cells), max(c for _, c in cells)))
         cells_requests.extend(update_cells(tab.sheet_id, cells))
     return grow + cells_requests
+
+
+def _fill_blanks(cells: dict[tuple[int, int], CellData], grid: Grid) -> None:
+    """Also "write" the blank cells between writes, so requests stay few.
+
+    Every updateCells request is one rectangle; a cell left out splits it.
+    A cell that was blank when read, in a column this batch writes (a
+    column sheetops owns), is cleared again at no risk, and so joins the
+    rectangle; in a date column it gets the column's date format too.
+    Without this a first sync of 2,000 customers is a fifth bigger.
+    """
+    looks: dict[int, Any] = {}
+    for (_, column), data in cells.items():
+        look = data.get("userEnteredFormat")
+        if look is not None:
+            looks[column] = look if looks.get(column, look) == look else {}
+    rows = sorted({row for row, _ in cells})
+    columns = sorted({column for _, column in cells})
+    for row in rows:
+        line = grid[row - 1] if row - 1 < len(grid) else []
+        for column in columns:
+            blank = column > len(line) or line[column - 1] is None
+            if blank and (row, column) not in cells:
+                look = looks.get(column)
+                cells[(row, column)] = {"userEnteredFormat": look} if look else {}
 
 
 def _grow(tab: _Recheck, last_row: int, last_column: int) -> list[Any]:
@@ -574,26 +612,38 @@ def _grow(tab: _Recheck, last_row: int, last_column: int) -> list[Any]:
     return grow
 
 
-def _bodies(requests_: list[Any]) -> list[dict[str, Any]]:
-    """One batchUpdate body, or several if one would pass Google's size limit."""
-    bodies: list[dict[str, Any]] = []
-    current: list[Any] = []
+def _bodies(requests_: list[Any]) -> list[bytes]:
+    """One batchUpdate body, or several if one would pass Google's size limit.
+
+    Bodies are compact JSON: the spaces json.dumps puts in by default
+    would cost a tenth of a large write.
+    """
+    bodies: list[bytes] = []
+    current: list[bytes] = []
     size = 0
     for request in requests_:
-        length = len(json.dumps(request, separators=(",", ":")))
-        if current and size + length > MAX_BODY_BYTES:
-            bodies.append({"requests": current})
+        encoded = _json(request)
+        if current and size + len(encoded) > MAX_BODY_BYTES:
+            bodies.append(_joined(current))
             current, size = [], 0
-        current.append(request)
-        size += length
+        current.append(encoded)
+        size += len(encoded) + 1
     if current:
-        bodies.append({"requests": current})
+        bodies.append(_joined(current))
     if len(bodies) > 1:
         # Each body is applied whole; a failure between them leaves part of
         # the batch written, which the next sync completes.
         logger.warning(
             "the write is %s bytes, too big for one call; sending it in %s calls",
-            sum(len(json.dumps(b)) for b in bodies),
+            sum(len(body) for body in bodies),
             len(bodies),
         )
     return bodies
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _joined(requests_: list[bytes]) -> bytes:
+    return b'{"requests":[' + b",".join(requests_) + b"]}"

@@ -16,6 +16,7 @@ from typing import Any
 from sheetops.schema import Column, Tab, Type, normalise_header
 from sheetops.sync.backend import Grid
 from sheetops.sync.google_cells import (
+    BLOCK_ROWS,
     VALUE_AND_FORMAT,
     VALUE_ONLY,
     CellData,
@@ -170,17 +171,20 @@ def _create(tab: Tab, rows: Grid, used_ids: set[int], result: Plan) -> _Sheet:
     }
     properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": grid}
     result.requests.append({"addSheet": {"properties": properties}})
-    values = [[cell_data(header)[0] for header in tab.headers]]
-    values += [[cell_data(value)[0] for value in row] for row in rows]
-    result.requests.append(
-        {
-            "updateCells": {
-                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                "rows": [{"values": line} for line in values],
-                "fields": VALUE_AND_FORMAT,
+    values = [[cell_data(header) for header in tab.headers]]
+    values += [[cell_data(value) for value in row] for row in rows]
+    for first in range(0, len(values), BLOCK_ROWS):
+        block = values[first : first + BLOCK_ROWS]
+        start = {"sheetId": sheet_id, "rowIndex": first, "columnIndex": 0}
+        result.requests.append(
+            {
+                "updateCells": {
+                    "start": start,
+                    "rows": [{"values": line} for line in block],
+                    "fields": VALUE_AND_FORMAT,
+                }
             }
-        }
-    )
+        )
     result.done.append(f"created tab {tab.name}")
     if rows:
         result.done.append(f"added {len(rows)} rows to {tab.name}")
@@ -266,7 +270,7 @@ def _add_headers(
         )
         sheet.columns = need
     start = {"sheetId": sheet.sheet_id, "rowIndex": 0, "columnIndex": after}
-    values = [cell_data(column.header)[0] for column in missing]
+    values = [cell_data(column.header) for column in missing]
     result.requests.append(
         {
             "updateCells": {
