@@ -449,3 +449,48 @@ def mail_preview(
     )
     for line in lines:
         click.echo(line)
+
+
+@main.command()
+@common_options
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run whatever is due now, then exit (for cron or a systemd timer).",
+)
+def daemon(ctx: Context, once: bool) -> None:
+    """Run sheetops' scheduled jobs: sync, mail, monthly close, calls, checks.
+
+    \b
+    Sync            every [daemon] sync_minutes (default 5)
+    Mail            after each sync: queue what is due, send the outbox
+    Close           daily at 06:00: ended billing periods to Usage History,
+                    time reports queued
+    Calls           each month's first business day at 07:00: the month's
+                    R2/R3 call rows with proposed slots, invitations queued
+    Checks          Mondays at 08:00: the R3 weekly checks, if installed
+
+    Times are Asia/Jakarta whatever the machine's zone. Each job's last
+    run is kept in the Status tab ("Last Close", ...), so --once from cron
+    every few minutes runs exactly what is due. A failing job is logged,
+    put in the Status tab's Last Error and tried at its next slot; the
+    others go on. Only one daemon works a tracker at a time (a lock file
+    beside a workbook, a lease in the Status tab of a Google Sheet); a
+    second one waits. SIGTERM or Ctrl-C stops it after the current job.
+    With --once, --as-of runs what would be due at that moment.
+
+    \b
+    Examples:
+      sheetops daemon --tracker tracker.xlsx
+      sheetops daemon --once
+    """
+    from sheetops import daemon as scheduler
+
+    root = logging.getLogger()
+    root.setLevel(min(root.level, logging.INFO))
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    as_of = ctx.as_of
+    clock = (lambda: as_of) if once else None
+    status = scheduler.run(backend, ctx.settings, once=once, now=clock)
+    if status:
+        raise click.exceptions.Exit(status)

@@ -12,22 +12,23 @@ closing at once, heals on the next run instead of doubling anything.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import ModuleType
 
 import pandas as pd
 
 from sheetops import schema
-from sheetops.errors import TrackerMovedError
+from sheetops.errors import TrackerLayoutError, TrackerMovedError
 from sheetops.formatting import overage_cost
+from sheetops.mailers import outbox
+from sheetops.mailers.keys import TIME_REPORT, MailRequest
 from sheetops.rules import periods
 from sheetops.rules.compute import Book, prepare_book
+from sheetops.rules.validation import parse_tab
 from sheetops.settings import Settings
-from sheetops.sync.backend import Backend, Cell
+from sheetops.sync.backend import Backend, Cell, Snapshot
 from sheetops.sync.engine import load_tracker
 from sheetops.sync.ledger import Ledger
 
@@ -37,8 +38,7 @@ logger = logging.getLogger(__name__)
 # first run on an old tracker writes its whole history but doesn't mail
 # customers a year of stale reports.
 REPORT_WINDOW = timedelta(days=62)
-REPORT_KIND = "time_report"
-OUTBOX_MODULE = "sheetops.mailers.outbox"
+REPORT_KIND = TIME_REPORT
 ATTEMPTS = 3
 
 
@@ -80,9 +80,10 @@ class CloseReport:
 def close_periods(backend: Backend, settings: Settings, as_of: datetime) -> CloseReport:
     """Close every period that ended by ``as_of`` and queue its time report."""
     report = CloseReport()
+    seen = _Seen(pd.DataFrame(), set())
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            report.closed = _write_history(backend, settings, as_of)
+            report.closed, seen = _write_history(backend, settings, as_of)
             break
         except TrackerMovedError as exc:
             # Someone wrote between our read and write (maybe another
@@ -91,50 +92,103 @@ def close_periods(backend: Backend, settings: Settings, as_of: datetime) -> Clos
                 raise
             logger.warning("%s; reading the tracker again", exc)
 
-    report.reports_queued = queue_reports(backend, settings, as_of)
+    refs = report_refs(seen.history, as_of.date())
+    wanted = [r for r in refs if _report_key(*r) not in seen.queued]
+    report.reports_queued = queue_reports(backend, settings, as_of, wanted)
     logger.info("close of %s: %s", backend.location, report.summary())
     return report
 
 
+@dataclass
+class _Seen:
+    """The Usage History after this close, and the mail keys already queued."""
+
+    history: pd.DataFrame
+    queued: set[str]
+
+
 def _write_history(
     backend: Backend, settings: Settings, as_of: datetime
-) -> list[ClosedPeriod]:
+) -> tuple[list[ClosedPeriod], _Seen]:
+    """Append the ended periods; return them and what the tracker now holds."""
     snapshot = backend.read()
-    book = prepare_book(load_tracker(snapshot).tables, settings, as_of.date())
     history = Ledger.read(schema.USAGE_HISTORY, snapshot)
-    ended = periods_to_close(book, history.frame, settings, as_of.date())
+    ended = []
+    # Most days nothing ends; the whole book is parsed only when something does.
+    customers = _parse(snapshot, schema.CUSTOMERS)
+    if pending_periods(customers, history.frame, as_of.date()):
+        book = prepare_book(load_tracker(snapshot).tables, settings, as_of.date())
+        ended = periods_to_close(book, history.frame, settings, as_of.date())
 
     stamp = as_of.replace(tzinfo=None, second=0, microsecond=0)
-    for period in ended:
-        history.append(_history_row(period, stamp))
+    rows = [_history_row(period, stamp) for period in ended]
+    for row in rows:
+        history.append(row)
     history.save(backend)
-    return ended
+    now_held = pd.concat([history.frame, _typed(rows)], ignore_index=True)
+    return ended, _Seen(now_held, _queued_keys(snapshot))
 
 
-def periods_to_close(
-    book: Book, history: pd.DataFrame, settings: Settings, today: date
-) -> list[ClosedPeriod]:
-    """Every period of an active customer that ended by ``today`` and isn't recorded.
+def _parse(snapshot: Snapshot, tab: schema.Tab) -> pd.DataFrame:
+    title = snapshot.title(tab.name)
+    if title is None:
+        raise TrackerLayoutError(
+            f"the tracker has no tab {tab.name!r}; run `sheetops init` to add it"
+        )
+    return parse_tab(tab, title, snapshot.grids[title]).frame
 
-    A customer's periods are counted on from the newest one already in the
-    Usage History (or from the Start Date), so each is closed once and in
-    order. The result is sorted by reset date, then Customer ID.
+
+def _queued_keys(snapshot: Snapshot) -> set[str]:
+    if snapshot.title(schema.OUTBOX.name) is None:
+        return set()
+    outbox = Ledger.read(schema.OUTBOX, snapshot).frame
+    return set(outbox["key"].str.strip())
+
+
+def _typed(rows: list[dict[str, Cell]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["customer_id", "period_start", "period_end"])
+    for column in ("period_start", "period_end"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+Pending = tuple[Mapping[Hashable, object], date, date]
+
+
+def pending_periods(
+    customers: pd.DataFrame, history: pd.DataFrame, today: date
+) -> list[Pending]:
+    """(Customer row, period start, reset date) of each period ended and unrecorded.
+
+    Only active customers' periods count. A customer's periods are counted
+    on from the newest one already in the Usage History (or from the Start
+    Date), so each is closed once and in order.
     """
     newest = _newest_recorded(history)
     recorded = {(c.casefold(), s) for c, s in history_keys(history)}
-    used = _counted_minutes(book.time_log)
-    ended = []
-    for row in book.customers.to_dict("records"):
+    pending: list[Pending] = []
+    for row in customers.to_dict("records"):
         customer_id, start = str(row["customer_id"]), row["start_date"]
         if not customer_id or not bool(row["active"]) or not isinstance(start, date):
             continue
         start_day = pd.Timestamp(start).date()
         after = _after(start_day, newest.get(customer_id.casefold()))
         for period_start, reset in periods.closed_periods(start_day, after, today):
-            if (customer_id.casefold(), period_start) in recorded:
-                continue
-            minutes = used.get((customer_id, pd.Timestamp(period_start)), 0.0)
-            ended.append(_closed(row, period_start, reset, minutes, settings))
+            if (customer_id.casefold(), period_start) not in recorded:
+                pending.append((row, period_start, reset))
+    return pending
+
+
+def periods_to_close(
+    book: Book, history: pd.DataFrame, settings: Settings, today: date
+) -> list[ClosedPeriod]:
+    """Each pending period with its figures, by reset date, then Customer ID."""
+    used = _counted_minutes(book.time_log)
+    ended = []
+    for row, period_start, reset in pending_periods(book.customers, history, today):
+        key = (str(row["customer_id"]), pd.Timestamp(period_start))
+        minutes = used.get(key, 0.0)
+        ended.append(_closed(row, period_start, reset, minutes, settings))
     return sorted(ended, key=lambda p: (p.reset_date, p.customer_id))
 
 
@@ -209,26 +263,27 @@ def _history_row(period: ClosedPeriod, stamp: datetime) -> dict[str, Cell]:
     }
 
 
-def queue_reports(backend: Backend, settings: Settings, as_of: datetime) -> int:
-    """Queue the time report of every recently closed period; return how many are new.
+def queue_reports(
+    backend: Backend,
+    settings: Settings,
+    as_of: datetime,
+    refs: list[tuple[str, str]],
+) -> int:
+    """Queue the time reports of ``refs`` (Customer ID, period start); return new ones.
 
-    Every Usage History row that ended within the report window is asked
-    for, not only this run's: the outbox ignores keys it already holds, and
-    a report lost to a crash after its period was recorded is queued now.
+    The caller asks for every recently closed period whose key the Outbox
+    lacks, not only this run's: a report lost to a crash after its period
+    was recorded is queued on the next run, and the outbox itself ignores
+    a key it already holds.
     """
-    outbox = mail_outbox()
-    history = Ledger.read(schema.USAGE_HISTORY, backend.read()).frame
-    wanted = report_refs(history, as_of.date())
-    requests = [outbox.MailRequest(REPORT_KIND, c, ref) for c, ref in wanted]
-    if not requests:
+    if not refs:
         return 0
-    queued: int = outbox.queue(backend, settings, as_of, requests)
-    return queued
+    requests = [MailRequest(REPORT_KIND, c, ref) for c, ref in refs]
+    return outbox.queue(backend, settings, as_of, requests)
 
 
-def mail_outbox() -> ModuleType:
-    """The outbox module: queue() and flush(), by mail key."""
-    return importlib.import_module(OUTBOX_MODULE)
+def _report_key(customer_id: str, ref: str) -> str:
+    return f"{REPORT_KIND}:{customer_id}:{ref}"
 
 
 def report_refs(history: pd.DataFrame, today: date) -> list[tuple[str, str]]:

@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pandas as pd
 import pytest
 
-import sheetops.mailers
 from sheetops import schema
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend
 from sheetops.sync.ledger import Ledger
 from sheetops.sync.workbook import WorkbookBackend
-from tests.daemon import standin_outbox
 from tests.trackers import Rows, make_workbook
-
-OUTBOX = "sheetops.mailers.outbox"
 
 
 @pytest.fixture
-def outbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    """The outbox module: the real one once it exists, else the stand-in."""
-    try:
-        yield importlib.import_module(OUTBOX)
-        return
-    except ModuleNotFoundError as exc:
-        if exc.name != OUTBOX:
-            raise
-    standin_outbox.SENT.clear()
-    monkeypatch.setitem(sys.modules, OUTBOX, standin_outbox)
-    monkeypatch.setattr(sheetops.mailers, "outbox", standin_outbox, raising=False)
-    yield standin_outbox
+def outbox(quiet_settings: Settings) -> Path:
+    """The folder the outbox transport writes sent mail to, as .eml files."""
+    return quiet_settings.mail.outbox
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from types import ModuleType
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,7 +25,7 @@ def _history(backend: WorkbookBackend, customer_id: str) -> list[tuple[date, dat
 
 
 def test_a_31st_start_resets_on_each_months_last_day_once(
-    tracker: WorkbookBackend, quiet_settings: Settings, outbox: ModuleType
+    tracker: WorkbookBackend, quiet_settings: Settings, outbox: Path
 ) -> None:
     days = [(2, 27), (2, 28), (2, 28), (3, 30), (3, 31), (4, 29), (4, 30), (4, 30)]
     seen = []
@@ -50,7 +50,7 @@ def test_a_31st_start_resets_on_each_months_last_day_once(
 
 
 def test_a_closed_period_records_its_use_and_overage(
-    tracker: WorkbookBackend, quiet_settings: Settings, outbox: ModuleType
+    tracker: WorkbookBackend, quiet_settings: Settings, outbox: Path
 ) -> None:
     close.close_periods(
         tracker, quiet_settings, jakarta(quiet_settings, 2026, 2, 28, 6)
@@ -68,7 +68,7 @@ def test_a_closed_period_records_its_use_and_overage(
 
 
 def test_missed_periods_are_closed_in_order_once(
-    tracker: WorkbookBackend, quiet_settings: Settings, outbox: ModuleType
+    tracker: WorkbookBackend, quiet_settings: Settings, outbox: Path
 ) -> None:
     close.close_periods(
         tracker, quiet_settings, jakarta(quiet_settings, 2026, 6, 10, 6)
@@ -97,7 +97,7 @@ def test_missed_periods_are_closed_in_order_once(
 
 
 def test_only_recent_periods_get_a_report(
-    tracker: WorkbookBackend, quiet_settings: Settings, outbox: ModuleType
+    tracker: WorkbookBackend, quiet_settings: Settings, outbox: Path
 ) -> None:
     close.close_periods(
         tracker, quiet_settings, jakarta(quiet_settings, 2026, 6, 10, 6)
@@ -116,7 +116,7 @@ def test_only_recent_periods_get_a_report(
 def test_a_crash_before_queueing_heals_on_the_next_run(
     tracker: WorkbookBackend,
     quiet_settings: Settings,
-    outbox: ModuleType,
+    outbox: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def crash(*args: object) -> int:
@@ -130,7 +130,6 @@ def test_a_crash_before_queueing_heals_on_the_next_run(
     assert len(_history(tracker, "C-0001")) == 1
     assert outbox_keys(tracker) == []
     monkeypatch.undo()
-    _use_outbox(monkeypatch, outbox)
 
     close.close_periods(tracker, quiet_settings, jakarta(quiet_settings, 2026, 3, 1, 6))
 
@@ -138,19 +137,10 @@ def test_a_crash_before_queueing_heals_on_the_next_run(
     assert "time_report:C-0001:2026-01-31" in outbox_keys(tracker)
 
 
-def _use_outbox(monkeypatch: pytest.MonkeyPatch, outbox: ModuleType) -> None:
-    import sys
-
-    import sheetops.mailers
-
-    monkeypatch.setitem(sys.modules, close.OUTBOX_MODULE, outbox)
-    monkeypatch.setattr(sheetops.mailers, "outbox", outbox, raising=False)
-
-
 def test_two_closes_racing_write_each_period_once(
     tracker: WorkbookBackend,
     quiet_settings: Settings,
-    outbox: ModuleType,
+    outbox: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     as_of = jakarta(quiet_settings, 2026, 2, 28, 6)
