@@ -80,6 +80,7 @@ INTERRUPTED = (
 # What the claim must still find in the row: nobody else took it meanwhile.
 CLAIM_FIELDS = ("key", "state", "attempts")
 AWAITING_APPROVAL = "Awaiting Approval"
+MAIL_LOCK_SUFFIX = ".mail.lock"
 
 T = TypeVar("T")
 
@@ -597,8 +598,7 @@ def _one_sender(location: str) -> Iterator[None]:
     A flush that found another's row in sending would take it for an
     interrupted send and mark it failed.
     """
-    digest = hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"sheetops-mail-{digest}.lock"
+    path = _lock_path(location)
     lock = FileLock(path, timeout=0)
     try:
         lock.acquire()
@@ -611,3 +611,12 @@ def _one_sender(location: str) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def _lock_path(location: str) -> Path:
+    """Beside a workbook, as its other locks are; for a Google Sheet, in /tmp."""
+    local = Path(location)
+    if local.suffix.lower() == ".xlsx":
+        return local.with_name(local.name + MAIL_LOCK_SUFFIX)
+    digest = hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"sheetops-mail-{digest}.lock"

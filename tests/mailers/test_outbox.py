@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from sheetops.errors import MailError, TrackerMovedError
 from sheetops.mailers.compose import read_source
@@ -466,3 +467,21 @@ def _assert_every_file_once(folder: Path, backend: WorkbookBackend) -> None:
     assert {key: row["state"] for key, row in rows.items()} == {
         r.key: "sent" for r in reports_for(BATCH)
     }
+
+
+def test_a_second_flush_of_the_same_tracker_waits_its_turn(
+    tmp_path: Path, settings: Settings, as_of: datetime
+) -> None:
+    backend = tracker(tmp_path, settings, as_of, many_customers(1))
+    queue(backend, settings, as_of, reports_for(1))
+    wire = Wire()
+
+    with FileLock(f"{backend.location}.mail.lock"), pytest.raises(MailError) as caught:
+        flush(backend, settings, as_of, SmtpLike(wire))
+    after = flush(backend, settings, as_of, SmtpLike(wire))
+
+    assert str(caught.value).startswith(
+        f"another sheetops process is sending mail for {backend.location}; try "
+        "again once it has finished"
+    )
+    assert (wire.handed, after.sent) == ([reports_for(1)[0].key], 1)
