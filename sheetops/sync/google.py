@@ -10,7 +10,6 @@ quota and retried with backoff when Google is busy.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,9 +29,8 @@ from sheetops import schema
 from sheetops.errors import TrackerError, TrackerMovedError
 from sheetops.schema import Tab
 from sheetops.settings import GoogleSettings
-from sheetops.sync import google_layout
+from sheetops.sync import google_layout, google_write
 from sheetops.sync.backend import Grid, RowGuard, Snapshot, WriteBatch
-from sheetops.sync.backend import identity as identity_of
 from sheetops.sync.endpoint import (
     GOOGLE_HOSTS,
     EndpointAdapter,
@@ -40,16 +38,7 @@ from sheetops.sync.endpoint import (
     is_google_default,
 )
 from sheetops.sync.google_auth import sign_in
-from sheetops.sync.google_cells import (
-    CellData,
-    cell_data,
-    column_letters,
-    grid_from_row_data,
-    grid_from_values,
-    quote_title,
-    title_of_range,
-    update_cells,
-)
+from sheetops.sync.google_cells import grid_from_values, quote_title, title_of_range
 from sheetops.sync.pacing import Clock, Pacer, Sleep, retry_policy
 
 logger = logging.getLogger(__name__)
@@ -58,14 +47,7 @@ T = TypeVar("T")
 
 # The engine computes in this zone's wall time (the business's).
 BUSINESS_TIME_ZONE = "Asia/Jakarta"
-# Google refuses request bodies past about 10 MB; stay well under it.
-MAX_BODY_BYTES = 9_000_000
 TOKEN_HOST = "oauth2.googleapis.com"
-RECHECK_FIELDS = (
-    "properties.timeZone,"
-    "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),"
-    "data(startRow,startColumn,rowData(values(userEnteredValue))))"
-)
 TITLE_FIELDS = "properties(title,timeZone),sheets(properties(sheetId,title))"
 TIMES = ("once", "twice", "three times", "four times", "five times", "six times")
 
@@ -81,20 +63,6 @@ class SheetInfo:
 
 class _RangeRefused(TrackerError):
     """Google answered 400: a range names a tab that isn't there (any more)."""
-
-
-@dataclass
-class _Recheck:
-    """One tab as re-read right before a write."""
-
-    sheet_id: int
-    rows: int
-    columns: int
-    header: Grid
-    # Identity cells from row ``first_row`` and column ``first_column`` on.
-    identities: Grid
-    first_row: int
-    first_column: int
 
 
 class GoogleBackend:
@@ -251,29 +219,23 @@ class GoogleBackend:
         tabs = sorted({change.tab for change in batch.writes})
         rechecked = self._recheck(tabs, batch.guards)
         for title in tabs:
-            _check_header(title, snapshot, rechecked[title])
+            google_write.check_header(title, snapshot, rechecked[title])
 
-        moves = _follow_rows(batch.guards, rechecked)
-        requests_ = _write_requests(batch, snapshot, moves, rechecked)
+        moves = google_write.follow_rows(batch.guards, rechecked)
+        requests_ = google_write.write_requests(batch, snapshot, moves, rechecked)
         self._batch_update(requests_)
         logger.debug("wrote %s cells to %s", len(batch.writes), self.key)
 
     def _recheck(
         self, tabs: Sequence[str], guards: Sequence[RowGuard]
-    ) -> dict[str, _Recheck]:
+    ) -> dict[str, google_write.Recheck]:
         """Re-read each written tab's header and guarded identities (one call)."""
-        spans = _identity_spans(guards)
-        ranges: list[str] = []
-        for title in tabs:
-            ranges.append(f"{quote_title(title)}!1:1")
-            if title in spans:
-                first, last = spans[title]
-                cells = f"{column_letters(first)}2:{column_letters(last)}"
-                ranges.append(f"{quote_title(title)}!{cells}")
-        params: ParamsType = {"ranges": ranges, "fields": RECHECK_FIELDS}
+        spans = google_write.identity_spans(guards)
+        ranges = google_write.recheck_ranges(tabs, spans)
+        params: ParamsType = {"ranges": ranges, "fields": google_write.RECHECK_FIELDS}
         try:
             answer = self._call(
-                "write",
+                "check",
                 lambda: self.client.http_client.spreadsheets_get(self.key, params),
             )
         except _RangeRefused as exc:
@@ -283,10 +245,10 @@ class GoogleBackend:
                 f"read; the cycle will be redone ({exc})"
             ) from exc
         self._note_time_zone(str(answer.get("properties", {}).get("timeZone", "")))
-        return _parse_recheck(answer, tabs, spans)
+        return google_write.parse_recheck(answer, tabs, spans)
 
     def _batch_update(self, requests_: list[Any]) -> None:
-        for body in _bodies(requests_):
+        for body in google_write.bodies(requests_):
             self._send(body)
 
     def _send(self, body: bytes) -> None:
@@ -361,7 +323,9 @@ class GoogleBackend:
                 "named by [google] credentials, or make a new one"
             )
         if status == 400:
-            return _RangeRefused(f"Google Sheets refused the request: {message}")
+            return _RangeRefused(
+                f"Google Sheets refused the request ({message}); {_outcome(doing)}"
+            )
         return TrackerError(
             f"Google Sheets answered {_tries(exc.response, status)}; {_outcome(doing)}"
         )
@@ -396,9 +360,10 @@ def same_wall_clock(zone: str, other: str) -> bool:
 
 
 def _outcome(doing: str) -> str:
-    if doing == "write":
-        return "nothing was written; the next sync will try again"
-    return "nothing was read; the next sync will try again"
+    """What a failed call left behind: ``doing`` is read, check or write."""
+    if doing == "read":
+        return "nothing was read; the next sync will try again"
+    return "nothing was written; the next sync will try again"
 
 
 def _tries(response: requests.Response, status: int) -> str:
@@ -420,230 +385,3 @@ def _times(count: int) -> str:
 
 def _loose(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def _identity_spans(guards: Sequence[RowGuard]) -> dict[str, tuple[int, int]]:
-    """The first and last identity column of each guarded tab."""
-    spans: dict[str, tuple[int, int]] = {}
-    for guard in guards:
-        first, last = spans.get(guard.tab, (min(guard.columns), max(guard.columns)))
-        spans[guard.tab] = (
-            min(first, *guard.columns),
-            max(last, *guard.columns),
-        )
-    return spans
-
-
-def _parse_recheck(
-    answer: Mapping[str, Any],
-    tabs: Sequence[str],
-    spans: Mapping[str, tuple[int, int]],
-) -> dict[str, _Recheck]:
-    found: dict[str, _Recheck] = {}
-    by_title = {_loose(s["properties"]["title"]): s for s in answer.get("sheets", [])}
-    for title in tabs:
-        sheet = by_title.get(_loose(title))
-        if sheet is None:
-            raise TrackerMovedError(
-                f"tab {title!r} is gone since it was read; the cycle will be redone"
-            )
-        properties = sheet["properties"]
-        grid = properties.get("gridProperties", {})
-        found[title] = _Recheck(
-            sheet_id=int(properties.get("sheetId", 0)),
-            rows=int(grid.get("rowCount", 0)),
-            columns=int(grid.get("columnCount", 0)),
-            header=[],
-            identities=[],
-            first_row=2,
-            first_column=spans.get(title, (1, 1))[0],
-        )
-        # The header range starts on row 1, the identities on row 2.
-        for data in sheet.get("data", []):
-            rows = grid_from_row_data(data.get("rowData", []))
-            if int(data.get("startRow", 0)) == 0:
-                found[title].header = rows
-            else:
-                found[title].identities = rows
-                found[title].first_row = int(data["startRow"]) + 1
-                found[title].first_column = int(data.get("startColumn", 0)) + 1
-    return found
-
-
-def _check_header(title: str, snapshot: Snapshot, rechecked: _Recheck) -> None:
-    """Refuse when row 1 changed: the columns the writes aim at may have moved."""
-    grid = snapshot.grid(title) or []
-    before = identity_of(grid[0]) if grid else ()
-    now = identity_of(rechecked.header[0]) if rechecked.header else ()
-    if before != now:
-        raise TrackerMovedError(
-            f"the header row of {title} changed since it was read (a column "
-            "was added, moved or renamed); the cycle will be redone"
-        )
-
-
-def _follow_rows(
-    guards: Sequence[RowGuard], rechecked: Mapping[str, _Recheck]
-) -> dict[tuple[str, int], int]:
-    """Where each guarded row is now; TrackerMovedError if it can't be told."""
-    moves: dict[tuple[str, int], int] = {}
-    taken: dict[tuple[str, int], int] = {}
-    finders: dict[tuple[str, tuple[int, ...]], dict[tuple[str, ...], list[int]]] = {}
-    for guard in guards:
-        tab = rechecked[guard.tab]
-        row = guard.row
-        if _identity_at(tab, row, guard.columns) != tuple(guard.values):
-            row = _find_row(guard, tab, finders)
-        if taken.setdefault((guard.tab, row), guard.row) != guard.row:
-            raise _moved(guard, "two rows now hold the same identity")
-        moves[(guard.tab, guard.row)] = row
-    return moves
-
-
-def _identity_at(tab: _Recheck, row: int, columns: Sequence[int]) -> tuple[str, ...]:
-    index = row - tab.first_row
-    cells = tab.identities[index] if 0 <= index < len(tab.identities) else []
-    offsets = [column - tab.first_column for column in columns]
-    return identity_of([cells[i] if 0 <= i < len(cells) else None for i in offsets])
-
-
-def _find_row(
-    guard: RowGuard,
-    tab: _Recheck,
-    finders: dict[tuple[str, tuple[int, ...]], dict[tuple[str, ...], list[int]]],
-) -> int:
-    """The one row now holding the guard's identity."""
-    if not any(guard.values):
-        # A blank identity is no identity: it can't be followed anywhere.
-        raise _moved(guard, "it was blank and the row has changed")
-    index = finders.get((guard.tab, guard.columns))
-    if index is None:
-        index = {}
-        last = tab.first_row + len(tab.identities)
-        for row in range(tab.first_row, last):
-            index.setdefault(_identity_at(tab, row, guard.columns), []).append(row)
-        finders[(guard.tab, guard.columns)] = index
-    rows = index.get(tuple(guard.values), [])
-    if len(rows) != 1:
-        why = "it is gone" if not rows else f"it is now on rows {rows}"
-        raise _moved(guard, why)
-    logger.debug("row %s of %s moved to row %s", guard.row, guard.tab, rows[0])
-    return rows[0]
-
-
-def _moved(guard: RowGuard, why: str) -> TrackerMovedError:
-    shown = " / ".join(guard.values)
-    return TrackerMovedError(
-        f"row {guard.row} of {guard.tab} ({shown!r}) can't be found for "
-        f"writing: {why}; the cycle will be redone"
-    )
-
-
-def _write_requests(
-    batch: WriteBatch,
-    snapshot: Snapshot,
-    moves: Mapping[tuple[str, int], int],
-    rechecked: Mapping[str, _Recheck],
-) -> list[Any]:
-    """appendDimension where a tab is too short, then the cells."""
-    by_tab: dict[str, dict[tuple[int, int], CellData]] = {}
-    for change in batch.writes:
-        cells = by_tab.setdefault(change.tab, {})
-        cells[(change.row, change.column)] = cell_data(
-            change.value, formula=change.formula
-        )
-
-    grow: list[Any] = []
-    cells_requests: list[Any] = []
-    for title, planned in by_tab.items():
-        _fill_blanks(planned, snapshot.grid(title) or [])
-        cells = {
-            (moves.get((title, row), row), column): data
-            for (row, column), data in planned.items()
-        }
-        tab = rechecked[title]
-        grow.extend(_grow(tab, max(r for r, _ in cells), max(c for _, c in cells)))
-        cells_requests.extend(update_cells(tab.sheet_id, cells))
-    return grow + cells_requests
-
-
-def _fill_blanks(cells: dict[tuple[int, int], CellData], grid: Grid) -> None:
-    """Also "write" the blank cells between writes, so requests stay few.
-
-    Every updateCells request is one rectangle; a cell left out splits it.
-    A cell that was blank when read, in a column this batch writes (a
-    column sheetops owns), is cleared again at no risk, and so joins the
-    rectangle; in a date column it gets the column's date format too.
-    Without this a first sync of 2,000 customers is a fifth bigger.
-    """
-    looks: dict[int, Any] = {}
-    for (_, column), data in cells.items():
-        look = data.get("userEnteredFormat")
-        if look is not None:
-            looks[column] = look if looks.get(column, look) == look else {}
-    rows = sorted({row for row, _ in cells})
-    columns = sorted({column for _, column in cells})
-    for row in rows:
-        line = grid[row - 1] if row - 1 < len(grid) else []
-        for column in columns:
-            blank = column > len(line) or line[column - 1] is None
-            if blank and (row, column) not in cells:
-                look = looks.get(column)
-                cells[(row, column)] = {"userEnteredFormat": look} if look else {}
-
-
-def _grow(tab: _Recheck, last_row: int, last_column: int) -> list[Any]:
-    """appendDimension requests so the grid reaches ``last_row``, ``last_column``."""
-    grow = []
-    for dimension, have, need in (
-        ("ROWS", tab.rows, last_row),
-        ("COLUMNS", tab.columns, last_column),
-    ):
-        if need > have:
-            grow.append(
-                {
-                    "appendDimension": {
-                        "sheetId": tab.sheet_id,
-                        "dimension": dimension,
-                        "length": need - have,
-                    }
-                }
-            )
-    return grow
-
-
-def _bodies(requests_: list[Any]) -> list[bytes]:
-    """One batchUpdate body, or several if one would pass Google's size limit.
-
-    Bodies are compact JSON: the spaces json.dumps puts in by default
-    would cost a tenth of a large write.
-    """
-    bodies: list[bytes] = []
-    current: list[bytes] = []
-    size = 0
-    for request in requests_:
-        encoded = _json(request)
-        if current and size + len(encoded) > MAX_BODY_BYTES:
-            bodies.append(_joined(current))
-            current, size = [], 0
-        current.append(encoded)
-        size += len(encoded) + 1
-    if current:
-        bodies.append(_joined(current))
-    if len(bodies) > 1:
-        # Each body is applied whole; a failure between them leaves part of
-        # the batch written, which the next sync completes.
-        logger.warning(
-            "the write is %s bytes, too big for one call; sending it in %s calls",
-            sum(len(body) for body in bodies),
-            len(bodies),
-        )
-    return bodies
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _joined(requests_: list[bytes]) -> bytes:
-    return b'{"requests":[' + b",".join(requests_) + b"]}"

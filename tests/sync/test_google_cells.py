@@ -10,7 +10,7 @@ import pytest
 
 from sheetops import schema
 from sheetops.settings import Settings
-from sheetops.sync import google
+from sheetops.sync import google_write
 from sheetops.sync.backend import CellWrite, RowGuard, WriteBatch
 from sheetops.sync.google_cells import (
     BLOCK_ROWS,
@@ -156,7 +156,7 @@ def test_a_write_too_big_for_one_call_is_sent_in_several(
         batch.guards.append(RowGuard("Customers", row, (1,), (f"C-{row - 1:04d}",)))
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(google, "MAX_BODY_BYTES", 4000)
+        patch.setattr(google_write, "MAX_BODY_BYTES", 4000)
         patch.setattr("sheetops.sync.google_cells.BLOCK_ROWS", 5)
         backend.write(batch, snapshot)
 

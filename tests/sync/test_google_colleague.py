@@ -55,11 +55,12 @@ def backend(
 def hints(snapshot: Snapshot, only: set[str] | None = None) -> WriteBatch:
     """A Hint naming each customer, on its row, guarded by its Customer ID."""
     batch = WriteBatch()
-    for number, row in enumerate(snapshot.grids["Customers"][1:], start=2):
+    title = snapshot.title("Customers") or "Customers"
+    for number, row in enumerate(snapshot.grids[title][1:], start=2):
         if only is None or row[0] in only:
             text = f"hint for {row[0]}"
-            batch.writes.append(CellWrite("Customers", number, HINT, text))
-            batch.guards.append(RowGuard("Customers", number, (1,), (str(row[0]),)))
+            batch.writes.append(CellWrite(title, number, HINT, text))
+            batch.guards.append(RowGuard(title, number, (1,), (str(row[0]),)))
     return batch
 
 
@@ -213,3 +214,23 @@ def test_an_append_onto_a_row_filled_meanwhile_is_refused(
         backend.write(append, snapshot)
 
     assert rows(fake_sheets, book)[-1] == ["C-0011"]
+
+
+def test_a_tab_renamed_meanwhile_redoes_the_cycle_and_is_found_again(
+    backend: GoogleBackend, fake_sheets: FakeSheetsServer, book: str
+) -> None:
+    snapshot = backend.read()
+
+    def rename(store: Store) -> None:
+        store.sheet(book, "Customers").props["title"] = "Customers  "
+
+    fake_sheets.before_next("get", rename)
+
+    with pytest.raises(TrackerMovedError, match="renamed or deleted"):
+        backend.write(hints(snapshot), snapshot)
+
+    again = backend.read()
+    assert again.title("Customers") == "Customers  "
+    backend.write(hints(again), again)
+    found = fake_sheets.store.values(book, "Customers  ")[1:]
+    assert [row[HINT - 1] for row in found] == [f"hint for {r[0]}" for r in found]

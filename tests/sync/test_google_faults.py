@@ -265,3 +265,15 @@ def test_thirty_percent_failures_converge_to_the_fault_free_cells(
     assert all(run[-1] == 0 for run in runs)
     store = fake_sheets.store
     assert store.formulas(book, "Customers") == store.formulas(calm, "Customers")
+
+
+def test_a_failing_recheck_writes_nothing(
+    backend: GoogleBackend, fake_sheets: FakeSheetsServer
+) -> None:
+    snapshot = backend.read()
+    fake_sheets.drop_next(6, match="get")
+
+    with pytest.raises(TrackerError, match="; nothing was written; the next sync"):
+        backend.write(hints(snapshot, "today"), snapshot)
+
+    assert fake_sheets.counts()["batchUpdate"] == 0
