@@ -216,7 +216,7 @@ class GoogleBackend:
         """Write the whole batch in one batchUpdate, on the rows it belongs to."""
         if not batch.writes:
             return
-        tabs = sorted({change.tab for change in batch.writes})
+        tabs = sorted({w.tab for w in batch.writes} | {g.tab for g in batch.guards})
         rechecked = self._recheck(tabs, batch.guards)
         for title in tabs:
             google_write.check_header(title, snapshot, rechecked[title])

@@ -87,6 +87,7 @@ def parse_recheck(
     tabs: Sequence[str],
     spans: Mapping[str, tuple[int, int]],
 ) -> dict[str, Recheck]:
+    """Each tab of a ``spreadsheets.get`` made with :func:`recheck_ranges`."""
     found: dict[str, Recheck] = {}
     by_title = {_loose(s["properties"]["title"]): s for s in answer.get("sheets", [])}
     for title in tabs:
@@ -266,27 +267,27 @@ def bodies(requests_: list[Any]) -> list[bytes]:
     Bodies are compact JSON: the spaces json.dumps puts in by default
     would cost a tenth of a large write.
     """
-    bodies: list[bytes] = []
+    cut: list[bytes] = []
     current: list[bytes] = []
     size = 0
     for request in requests_:
         encoded = _json(request)
         if current and size + len(encoded) > MAX_BODY_BYTES:
-            bodies.append(_joined(current))
+            cut.append(_joined(current))
             current, size = [], 0
         current.append(encoded)
         size += len(encoded) + 1
     if current:
-        bodies.append(_joined(current))
-    if len(bodies) > 1:
+        cut.append(_joined(current))
+    if len(cut) > 1:
         # Each body is applied whole; a failure between them leaves part of
         # the batch written, which the next sync completes.
         logger.warning(
             "the write is %s bytes, too big for one call; sending it in %s calls",
-            sum(len(body) for body in bodies),
-            len(bodies),
+            sum(len(body) for body in cut),
+            len(cut),
         )
-    return bodies
+    return cut
 
 
 def _json(value: Any) -> bytes:
