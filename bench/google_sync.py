@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import tempfile
 import time
 from collections.abc import Callable
@@ -96,6 +97,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--cap", type=int, default=200)
     args = parser.parse_args()
+    # Laying out 28,000 rows takes init more than one call; that is setup.
+    logging.basicConfig(level=logging.ERROR)
 
     settings = load_settings(None, {})
     as_of = datetime(2026, 2, 2, 10, tzinfo=settings.business.time_zone)
