@@ -494,3 +494,50 @@ def daemon(ctx: Context, once: bool) -> None:
     status = scheduler.run(backend, ctx.settings, once=once, now=clock)
     if status:
         raise click.exceptions.Exit(status)
+
+
+@main.command("calendar")
+@common_options
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    help="The month to lay out (default: the month of now, or of --as-of).",
+)
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the calendar to this iCalendar (.ics) file.",
+)
+def calendar_command(ctx: Context, month: str | None, ics_path: Path | None) -> None:
+    """Print the month's operational calendar, filled with real work.
+
+    The seed's four weeks: week 1 R3 proactive reports, scheduling every
+    R2/R3 call and reviewing last month's time; week 2 the calls (R2
+    Tue/Wed/Thu, R3 Mon/Fri) at their Scheduled For times; week 3 the
+    approved custom work not yet delivered; week 4 the template update,
+    the time reports due (reset dates this month) and the overages to
+    invoice. --ics writes the same as a file Google Calendar and Outlook
+    import; importing it again updates the events instead of doubling them.
+
+    \b
+    Examples:
+      sheetops calendar
+      sheetops calendar --month 2026-04 --ics april.ics
+    """
+    from sheetops import opscalendar
+
+    chosen = month or ctx.as_of.strftime("%Y-%m")
+    try:
+        chosen = datetime.strptime(chosen, "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        raise click.BadParameter(
+            f"{chosen!r} is not a month like 2026-04", param_hint="--month"
+        ) from None
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    items = opscalendar.month_calendar(backend, ctx.settings, chosen, ctx.as_of)
+    for line in opscalendar.table_lines(items, chosen):
+        click.echo(line)
+    if ics_path is not None:
+        opscalendar.write_ics(ics_path, items, ctx.settings, ctx.as_of)
+        click.echo(f"Wrote {len(items)} events to {ics_path}.")

@@ -356,7 +356,7 @@ def _month_calls(
 ) -> _MonthCalls:
     calls = tracker.tables[schema.CALLS.name]
     customers = tracker.tables[schema.CUSTOMERS.name].frame
-    ids = resolve_customers(calls, *_customer_lookup(customers))
+    ids = resolve_customers(calls, *call_rules.customer_keys(customers))
     tiers = dict(zip(customers["customer_id"], customers["tier"], strict=True))
 
     found = _MonthCalls()
@@ -372,16 +372,6 @@ def _month_calls(
         if customer_id and plan is not None:
             found.scheduled.append((customer_id, plan.kind))
     return found
-
-
-def _customer_lookup(customers: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
-    def key(text: str) -> str:
-        return " ".join(text.split()).casefold()
-
-    ids = customers["customer_id"]
-    by_id = {key(i): i for i in ids if i}
-    by_name = {key(n): i for n, i in zip(customers["customer"], ids, strict=True) if n}
-    return by_id, by_name
 
 
 def _queue_invitations(

@@ -284,3 +284,15 @@ def calls_per_day(settings: Settings) -> int:
     section = settings.raw.get("calls", {})
     value = section.get("calls_per_day", DEFAULT_CALLS_PER_DAY)
     return int(value) if isinstance(value, int) and value > 0 else DEFAULT_CALLS_PER_DAY
+
+
+def customer_keys(customers: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Customer IDs by ID and by name, for resolving a Customer cell."""
+
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    ids = customers["customer_id"]
+    by_id = {key(i): i for i in ids if i}
+    by_name = {key(n): i for n, i in zip(customers["customer"], ids, strict=True) if n}
+    return by_id, by_name

@@ -59,3 +59,29 @@ def test_daemon_once_waits_politely_when_another_daemon_holds_the_lock(
     held.release(jakarta(settings, 2026, 2, 28, 6, 0))
     assert result.exit_code == 0
     assert rows(tracker, schema.USAGE_HISTORY).empty
+
+
+def test_calendar_prints_the_month_and_writes_an_ics_file(
+    runner: CliRunner, tracker: WorkbookBackend, tmp_path: Path
+) -> None:
+    ics = tmp_path / "april.ics"
+    where = ["--tracker", str(tracker.path), "--as-of", "2026-04-20"]
+
+    result = run(runner, "calendar", "--month", "2026-04", "--ics", str(ics), *where)
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Operational calendar 2026-04"
+    assert lines[-1].startswith("Wrote ") and lines[-1].endswith(f" events to {ics}.")
+    assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_calendar_refuses_a_month_it_cannot_read(
+    runner: CliRunner, tracker: WorkbookBackend
+) -> None:
+    result = runner.invoke(
+        main, ["calendar", "--month", "April", "--tracker", str(tracker.path)]
+    )
+
+    assert result.exit_code == 2
+    assert "'April' is not a month like 2026-04" in result.output
