@@ -541,3 +541,105 @@ def calendar_command(ctx: Context, month: str | None, ics_path: Path | None) -> 
     if ics_path is not None:
         opscalendar.write_ics(ics_path, items, ctx.settings, ctx.as_of)
         click.echo(f"Wrote {len(items)} events to {ics_path}.")
+
+
+def _staff(given: str | None) -> str:
+    """Who is working: --staff, else the login name."""
+    name = (given or os.environ.get("USER", "")).strip()
+    if not name:
+        raise click.UsageError("say who is working with --staff NAME")
+    return name
+
+
+@main.group()
+def timer() -> None:
+    """Time a request from the terminal: start, then stop.
+
+    sheetops types the Time Log row for you (Date, Request ID, Started,
+    Staff; then Stopped). These and `sheetops log` are the only staff
+    cells sheetops ever writes besides blank IDs, because you ask it to
+    type for you. Unknown, Closed or Declined requests, and custom work
+    without an Approved On date, are refused.
+
+    \b
+    Examples:
+      sheetops timer start REQ-0042
+      sheetops timer stop REQ-0042 --note "Added the metric"
+    """
+
+
+@timer.command("start")
+@common_options
+@click.argument("request")
+@click.option("--staff", help="Who is working (default: $USER).")
+def timer_start(ctx: Context, request: str, staff: str | None) -> None:
+    """Start a timer on REQUEST: a Time Log row with today's date and the time.
+
+    \b
+    Example:
+      sheetops timer start REQ-0042 --staff Dewi
+    """
+    from sheetops import timelog
+
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    entry = timelog.start_timer(backend, request, _staff(staff), ctx.as_of)
+    click.echo(entry.describe())
+
+
+@timer.command("stop")
+@common_options
+@click.argument("request")
+@click.option("--staff", help="Who was working (default: $USER).")
+@click.option("--note", default="", help="What was done, for Work Done.")
+def timer_stop(ctx: Context, request: str, staff: str | None, note: str) -> None:
+    """Stop your running timer on REQUEST: fills Stopped on its Time Log row.
+
+    \b
+    Example:
+      sheetops timer stop REQ-0042 --note "Added the metric"
+    """
+    from sheetops import timelog
+
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    entry = timelog.stop_timer(backend, request, _staff(staff), ctx.as_of, note)
+    click.echo(entry.describe())
+
+
+@main.command("log")
+@common_options
+@click.argument("request")
+@click.argument("minutes", type=click.FloatRange(min=0, min_open=True))
+@click.argument("work_done")
+@click.option("--staff", help="Who did the work (default: $USER).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the work was done (default: today).",
+)
+def log_command(
+    ctx: Context,
+    request: str,
+    minutes: float,
+    work_done: str,
+    staff: str | None,
+    day: datetime | None,
+) -> None:
+    """Log MINUTES of finished work on REQUEST in the Time Log.
+
+    Appends Date, Request ID, Work Done, Minutes and Staff, as you would
+    type them; it refuses unknown, Closed or Declined requests and
+    unapproved custom work, like `sheetops timer`.
+
+    \b
+    Example:
+      sheetops log REQ-0042 45 "Modified the food cost formula" --staff Dewi
+    """
+    from sheetops import timelog
+
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    when = day.date() if day else ctx.as_of.date()
+    entry = timelog.log_time(
+        backend, ctx.settings, request, minutes, work_done, _staff(staff), when
+    )
+    click.echo(entry.describe())
