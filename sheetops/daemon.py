@@ -34,7 +34,7 @@ from typing import Protocol
 import pandas as pd
 
 from sheetops import close, schema
-from sheetops.errors import TrackerError, TrackerMovedError
+from sheetops.errors import TrackerMovedError
 from sheetops.mailers import outbox
 from sheetops.mailers.keys import CALL_INVITATION, MailRequest, call_ref
 from sheetops.rules import calls as call_rules
@@ -459,13 +459,21 @@ class Daemon:
         pause = wait or self.stop.wait
         try:
             while not self.stop.is_set():
-                self.tick()
+                self._tick_safely()
                 if self.stop.is_set():
                     break
                 pause(self.seconds_to_next())
         finally:
             self.lock.release(self._now())
         logger.info("daemon stopped")
+
+    def _tick_safely(self) -> None:
+        # Jobs catch their own errors; this catches the rest (a Holidays tab
+        # with no business day left, say), so the loop itself never dies.
+        try:
+            self.tick()
+        except Exception:
+            logger.exception("the daemon's cycle failed; trying again later")
 
     def once(self) -> int:
         """One pass of whatever is due, then let go; 1 if a job failed, else 0."""
@@ -569,7 +577,7 @@ class Daemon:
             values["Last Error"] = "; ".join(errors)
         try:
             record_status(self.backend, values, now, snapshot)
-        except (TrackerError, OSError) as exc:
+        except Exception as exc:
             # The runs stay remembered here; only --once relies on the tab.
             logger.warning("could not record the jobs in the Status tab: %s", exc)
 

@@ -50,9 +50,18 @@ class FakeClock:
         return False
 
 
-def jakarta(settings: Settings, *parts: int) -> datetime:
+def jakarta(
+    settings: Settings,
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+) -> datetime:
     """A moment in the business time zone."""
-    return datetime(*parts, tzinfo=settings.business.time_zone)  # type: ignore[misc]
+    zone = settings.business.time_zone
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
 
 
 def close_tracker() -> Rows:

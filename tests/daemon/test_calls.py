@@ -187,7 +187,8 @@ def test_call_problems_name_the_medium_and_a_kind_the_tier_lacks(
     assert result.at[2, "problems"] == [
         "Medium: phone, but the R3 Strategic Call is by video"
     ]
-    assert result.at[3, "problems"][0].startswith(
+    problems = result["problems"].to_dict()
+    assert problems[3][0].startswith(
         "Kind: R2 Premium doesn't include a Quarterly Deep Dive"
     )
     assert result.at[4, "problems"] == []

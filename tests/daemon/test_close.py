@@ -145,7 +145,7 @@ def test_two_closes_racing_write_each_period_once(
 ) -> None:
     as_of = jakarta(quiet_settings, 2026, 2, 28, 6)
     real_write = WorkbookBackend.write
-    raced = []
+    raced: list[bool] = []
 
     def write_after_a_rival(
         self: WorkbookBackend, batch: WriteBatch, snapshot: Snapshot
