@@ -33,14 +33,8 @@ from filelock import FileLock, Timeout
 from sheetops import schema
 from sheetops.errors import MailError, TrackerMovedError
 from sheetops.mailers.compose import Source, compose, read_source
-from sheetops.mailers.keys import (
-    APPROVAL_REQUEST,
-    BUDGET_NOTICE,
-    INTERNAL_KINDS,
-    KINDS,
-    MailRequest,
-    period_ref,
-)
+from sheetops.mailers.due import due_mail
+from sheetops.mailers.keys import INTERNAL_KINDS, KINDS, MailRequest
 from sheetops.mailers.transports import (
     DeliveryError,
     Envelope,
@@ -49,7 +43,6 @@ from sheetops.mailers.transports import (
     make_envelope,
     make_transport,
 )
-from sheetops.rules.compute import Book
 from sheetops.rules.validation import parse_tab
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend, Cell, RowGuard, Snapshot, identity
@@ -79,7 +72,6 @@ INTERRUPTED = (
 )
 # What the claim must still find in the row: nobody else took it meanwhile.
 CLAIM_FIELDS = ("key", "state", "attempts")
-AWAITING_APPROVAL = "Awaiting Approval"
 MAIL_LOCK_SUFFIX = ".mail.lock"
 
 T = TypeVar("T")
@@ -182,18 +174,6 @@ def queue(
         level, "queued %s of %s emails in %s", added, len(wanted), backend.location
     )
     return added
-
-
-def due_mail(book: Book, settings: Settings, as_of: datetime) -> list[MailRequest]:
-    """The email the tracker says is due now.
-
-    A budget notice for each active customer with an Email whose used
-    hours this period pass ``thresholds.budget_notice`` of the allocation
-    (ref: the period start), and an approval request for each custom-work
-    request Awaiting Approval whose Preferred Channel (or, blank, the
-    Channel it came by) is Email (ref: the Request ID).
-    """
-    return [*_budget_notices(book, settings), *_approval_requests(book, settings)]
 
 
 def flush(
@@ -464,58 +444,6 @@ def _retry(action: Callable[[], T], what: str) -> T:
         except TrackerMovedError as exc:
             logger.warning("%s: %s; reading the tracker again", what, exc)
     return action()
-
-
-def _budget_notices(book: Book, settings: Settings) -> list[MailRequest]:
-    people = book.customers
-    allocation = people["tier"].map(
-        {code: tier.allocation_hours for code, tier in settings.tiers.items()}
-    )
-    share = people["used_hours"].astype(float) / allocation.astype(float)
-    due = (
-        people["active"].astype(bool)
-        & (allocation > 0)
-        & (share > settings.thresholds.budget_notice)
-        & (people["customer_id"] != "")
-        & (people["email"] != "")
-        & people["period_start"].notna()
-    )
-    return [
-        MailRequest(BUDGET_NOTICE, customer_id, period_ref(start.date()))
-        for customer_id, start in zip(
-            people.loc[due, "customer_id"], people.loc[due, "period_start"], strict=True
-        )
-    ]
-
-
-def _approval_requests(book: Book, settings: Settings) -> list[MailRequest]:
-    asks = book.requests
-    people = book.customers
-    custom_work = {
-        code for code, tier in settings.tiers.items() if "B" in tier.request_types
-    }
-    reachable = set(
-        people.loc[
-            (people["email"] != "") & people["tier"].isin(custom_work), "customer_id"
-        ]
-    )
-    channel = asks["preferred_channel"].where(
-        asks["preferred_channel"] != "", asks["channel"]
-    )
-    due = (
-        (asks["type"] == "B")
-        & (asks["status"] == AWAITING_APPROVAL)
-        & (channel == "Email")
-        & (asks["request_id"] != "")
-        & asks["customer_id"].isin(reachable)
-        & (asks["estimate_minutes"].astype(float) > 0)
-    )
-    return [
-        MailRequest(APPROVAL_REQUEST, customer_id, request_id)
-        for customer_id, request_id in zip(
-            asks.loc[due, "customer_id"], asks.loc[due, "request_id"], strict=True
-        )
-    ]
 
 
 def _rows(outbox: Ledger) -> list[OutboxRow]:
