@@ -266,9 +266,15 @@ class CallsReport:
     added: int = 0
     unplaced: int = 0
     invitations: int = 0
+    not_before: date | None = None
 
     def summary(self) -> str:
         """One line with the figures, in words."""
+        if self.not_before is not None:
+            return (
+                f"nothing to plan for {self.month} before {self.not_before}, "
+                "its first business day"
+            )
         return (
             f"added {self.added} calls for {self.month} "
             f"({self.unplaced} without a free slot), "
@@ -280,8 +286,9 @@ def plan_calls(backend: Backend, settings: Settings, as_of: datetime) -> CallsRe
     """Add a Calls row, with a proposed slot, for each call the month lacks.
 
     A call already on the tab for (customer, kind, month), whoever typed
-    it, is never added again; so running this twice adds nothing. Every
-    scheduled call of the month then has its invitation queued, by key.
+    it, is never added again; so running this twice adds nothing. Before
+    the month's first business day nothing is planned. Every scheduled
+    call of the month then has its invitation queued, by key.
     """
     report = CallsReport(call_rules.month_of(as_of.date()))
     scheduled: list[tuple[str, str]] = []
@@ -317,6 +324,10 @@ def _add_calls(
     tracker = engine.load_tracker(snapshot)
     book = prepare_book(tracker.tables, settings, as_of.date())
     month = _month_calls(tracker, settings, report.month)
+    first = call_rules.first_business_day(report.month, book.calendar)
+    if first is None or as_of.date() < first:
+        report.not_before = first
+        return month.scheduled
 
     due = call_rules.calls_due(book.customers, month.keys, settings, report.month)
     per_day = call_rules.calls_per_day(settings)

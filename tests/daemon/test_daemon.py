@@ -27,7 +27,8 @@ from sheetops.settings import Settings
 from sheetops.sync.backend import Snapshot, WriteBatch
 from sheetops.sync.lock import FileDaemonLock
 from sheetops.sync.workbook import WorkbookBackend
-from tests.daemon.conftest import FakeClock, jakarta, outbox_keys, rows
+from tests.daemon.conftest import FakeClock, close_tracker, jakarta, outbox_keys, rows
+from tests.trackers import make_workbook
 
 
 @pytest.fixture
@@ -332,3 +333,27 @@ def test_the_loop_sleeps_until_the_next_slot(
 
     # 05:00 (the first run) -> 06:00 (the close) -> the next day at 06:00.
     assert clock.waits == [3600.0, 86400.0]
+
+
+def test_calls_wait_for_a_month_starting_on_a_weekend_and_a_holiday(
+    quiet_settings: Settings, tmp_path: Path, outbox: Path
+) -> None:
+    tracker = close_tracker()
+    # 1 August 2026 is a Saturday; the office also closes on Monday the 3rd.
+    tracker["Holidays"] = [{"date": date(2026, 8, 3), "name": "Closure", "off": True}]
+    start = jakarta(quiet_settings, 2026, 7, 31)
+    backend = make_workbook(tmp_path / "t.xlsx", quiet_settings, start, tracker)
+    jobs = (Job("Calls", FirstBusinessDayAt(time(7)), daemon.run_calls),)
+    clock = FakeClock(jakarta(quiet_settings, 2026, 8, 1, 8, 0))
+    d = _daemon(backend, quiet_settings, clock, jobs=jobs)
+
+    planned = []
+    for day in (1, 2, 3, 4, 5, 6):
+        clock.set(jakarta(quiet_settings, 2026, 8, day, 8, 0))
+        d.tick()
+        calls = rows(backend, schema.CALLS)
+        planned.append(int((calls["month"] == "2026-08").sum()) if len(calls) else 0)
+
+    assert planned == [0, 0, 0, 2, 2, 2]
+    status = rows(backend, schema.STATUS).set_index("item")["value"]
+    assert status["Last Calls"] == "2026-08-04 08:00"
