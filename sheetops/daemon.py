@@ -13,8 +13,8 @@ has finished.
 Time comes from an injected ``now()`` and waiting from an injected
 ``wait(seconds)``, so tests drive a fake clock through months in
 seconds. The loop is our own rather than the ``schedule`` library's:
-schedule reads the machine's clock directly and knows no business days,
-and both are what the slots here need.
+schedule reads the machine's clock itself, so no test can move it, and
+has no notion of a business day, which the Calls slot needs.
 """
 
 from __future__ import annotations
