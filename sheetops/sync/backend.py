@@ -90,6 +90,11 @@ class WriteBatch:
     def __len__(self) -> int:
         return len(self.writes)
 
+    def extend(self, other: WriteBatch) -> None:
+        """Add another batch's writes and guards to this one."""
+        self.writes.extend(other.writes)
+        self.guards.extend(other.guards)
+
 
 class Backend(Protocol):
     """A tracker that can be read whole and written in batches."""

@@ -22,7 +22,7 @@ from sheetops.sync.backend import Backend, Snapshot
 from sheetops.sync.google import GoogleBackend, same_wall_clock
 from sheetops.sync.google_auth import NO_CREDENTIALS, find_source, sign_in
 from sheetops.sync.trackers import google_key
-from sheetops.sync.workbook import WorkbookBackend, _refuse_if_open
+from sheetops.sync.workbook import WorkbookBackend, refuse_if_open
 
 OK = "ok"
 NOTE = "note"
@@ -123,7 +123,7 @@ def _workbook(location: str) -> list[Finding]:
     findings = [Finding("tracker", OK, f"{path} exists")]
 
     try:
-        _refuse_if_open(path)
+        refuse_if_open(path)
         findings.append(Finding("open", OK, "no one has it open"))
     except TrackerError as exc:
         findings.append(Finding("open", PROBLEM, str(exc)))

@@ -172,7 +172,7 @@ def _cycle(
         _maybe_heartbeat(backend, snapshot, settings, report)
         return
 
-    batch.writes.extend(status_writes(snapshot, report))
+    batch.extend(status_batch(snapshot, report))
     backend.write(batch, snapshot)
 
 
@@ -237,10 +237,10 @@ def status_values(report: SyncReport) -> dict[str, Cell]:
     }
 
 
-def status_writes(snapshot: Snapshot, report: SyncReport) -> list[CellWrite]:
-    """Cells that record ``report`` in the Status tab (none if it's missing)."""
+def status_batch(snapshot: Snapshot, report: SyncReport) -> WriteBatch:
+    """The guarded writes that record ``report`` in the Status tab, if any."""
     if snapshot.title(schema.STATUS.name) is None:
-        return []
+        return WriteBatch()
     status = Ledger.read(schema.STATUS, snapshot)
     stamp = report.as_of.replace(tzinfo=None, microsecond=0)
     for item, value in status_values(report).items():
@@ -250,7 +250,7 @@ def status_writes(snapshot: Snapshot, report: SyncReport) -> list[CellWrite]:
             status.append({"item": item, **fields})
         else:
             status.update(row, fields)
-    return status.batch().writes
+    return status.batch()
 
 
 def _maybe_heartbeat(
@@ -268,9 +268,9 @@ def _maybe_heartbeat(
     now = report.as_of.replace(tzinfo=None)
     if last is not None and now - last < stale_after:
         return
-    writes = status_writes(snapshot, report)
-    if writes:
-        backend.write(WriteBatch(writes=writes), snapshot)
+    status = status_batch(snapshot, report)
+    if status.writes:
+        backend.write(status, snapshot)
 
 
 def _last_sync(snapshot: Snapshot) -> datetime | None:
@@ -286,9 +286,9 @@ def _record_failure(backend: Backend, report: SyncReport, started: float) -> Non
     report.seconds = clock.monotonic() - started
     try:
         snapshot = backend.read()
-        writes = status_writes(snapshot, report)
-        if writes:
-            backend.write(WriteBatch(writes=writes), snapshot)
+        status = status_batch(snapshot, report)
+        if status.writes:
+            backend.write(status, snapshot)
     except Exception:  # the original error is what the person needs to see
         logger.warning("could not record the error in the Status tab", exc_info=True)
 

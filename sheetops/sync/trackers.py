@@ -31,7 +31,9 @@ def open_tracker(location: str, settings: Settings) -> Backend:
     if key is not None:
         from sheetops.sync.google import GoogleBackend
 
-        google: Backend = GoogleBackend(key, settings.google)
+        google: Backend = GoogleBackend(
+            key, settings.google, time_zone=settings.business.time_zone.key
+        )
         return google
 
     path = Path(location).expanduser()

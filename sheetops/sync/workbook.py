@@ -173,7 +173,7 @@ class WorkbookBackend:
             ) from None
 
         try:
-            _refuse_if_open(self.path)
+            refuse_if_open(self.path)
             yield
         finally:
             lock.release()
@@ -210,7 +210,7 @@ class WorkbookBackend:
                 os.fsync(target.fileno())
 
             # A person may have saved while we worked: check once more, late.
-            _refuse_if_open(self.path)
+            refuse_if_open(self.path)
             if _current_version(self.path) != version:
                 raise self._moved("the file was saved during the write")
             if version:
@@ -337,7 +337,7 @@ def _sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
-def _refuse_if_open(path: Path) -> None:
+def refuse_if_open(path: Path) -> None:
     """Raise TrackerBusyError if LibreOffice or Excel has the workbook open."""
     libreoffice = path.with_name(f".~lock.{path.name}#")
     if libreoffice.exists():

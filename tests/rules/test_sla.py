@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -547,34 +546,3 @@ def test_sla_table_keeps_the_index_and_column_types(
     for field in ("first_response_due", "resolution_due", "delivery_eta"):
         assert table[field].dtype == np.dtype("datetime64[ns]")
     assert table["problems"].tolist() == [[], []]
-
-
-def test_sla_table_reads_twenty_thousand_requests_quickly(
-    settings: Settings, calendar: BusinessCalendar
-) -> None:
-    rows = 20_000
-    minutes = np.random.default_rng(3).integers(0, 60 * 24 * 365, size=rows)
-    received = pd.Timestamp("2026-01-01") + pd.to_timedelta(minutes, unit="min")
-    frame = pd.DataFrame(
-        {
-            "received_at": received,
-            "type": np.array(["A", "B", "C", ""])[minutes % 4],
-            "status": np.array(["New", "Closed", "In Progress"])[minutes % 3],
-            "approved_on": received.normalize(),
-            "first_response_at": received + pd.Timedelta(hours=2),
-            "delivered_on": pd.NaT,
-            "confirmed_on": pd.NaT,
-            "closed_on": received.normalize() + pd.Timedelta(days=2),
-        }
-    )
-    tiers = pd.Series(np.array(["R1", "R2", "R3"])[minutes % 3])
-
-    began = time.perf_counter()
-    table = sla_table(
-        frame, tiers, calendar, settings, jakarta(settings, "2026-06-01 10:00")
-    )
-    elapsed = time.perf_counter() - began
-
-    assert len(table) == rows
-    assert set(table["sla_state"]) <= {"met", "on track", "at risk", "breached", ""}
-    assert elapsed < 1.0
