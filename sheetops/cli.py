@@ -643,3 +643,59 @@ def log_command(
         backend, ctx.settings, request, minutes, work_done, _staff(staff), when
     )
     click.echo(entry.describe())
+
+
+# The R3 weekly checks and the quarterly deep dive. Imported inside each
+# command so the others start without pandas' plotting and PDF stack.
+
+
+def _progress_bar(label: str) -> Any:
+    """A progress bar on stderr, or None when stderr is not a terminal."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def bar(items: Any) -> Any:
+        return click.progressbar(items, label=label, file=sys.stderr)
+
+    return bar
+
+
+@main.command()
+@common_options
+@click.option(
+    "--customer",
+    metavar="ID",
+    help="Check only this customer (a Customer ID or the exact name).",
+)
+def monitor(ctx: Context, customer: str | None) -> None:
+    """Run the R3 weekly checks on every customer's own dashboard.
+
+    For each active customer on a tier with proactive checks (R3), read
+    the dashboard their Dashboard cell points at and check: the last
+    refresh (older than 7 days), revenue (more than 15 % below last
+    week), food cost (more than 5 points above usual), a negative margin,
+    and import failures or calculation errors in its import log. Each new
+    finding is added to the Alerts tab and its email queued once (the
+    customer's, or staff's for the import log and broken dashboards);
+    `sheetops mail flush` sends them. A finding already Open on the
+    Alerts tab is not raised again. Thresholds are in [monitor].
+
+    \b
+    Examples:
+      sheetops monitor --tracker tracker.xlsx
+      sheetops monitor --customer C-0002 --as-of 2026-02-02T08:00
+    """
+    from sheetops.monitor import run_checks
+
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    report = run_checks(
+        backend,
+        ctx.settings,
+        ctx.as_of,
+        customer=customer,
+        progress=_progress_bar("Checking dashboards"),
+    )
+    for line in report.lines():
+        click.echo(line)
