@@ -113,9 +113,13 @@ class DashboardReader:
         found = answer.get("valueRanges", [])
         grids = [grid_from_values(part.get("values", [])) for part in found]
         refresh = grids[2][0][0] if len(grids) > 2 and grids[2] else None
+        # Google answered every range, so every tab the contract names is there.
+        refresh_tab = (
+            () if self.contract.refresh.named else (self.contract.refresh.tab,)
+        )
         return RawDashboard(
             location,
-            (self.contract.tab, self.contract.log_tab),
+            (self.contract.tab, self.contract.log_tab, *refresh_tab),
             {self.contract.tab: grids[0], self.contract.log_tab: grids[1]},
             refresh,
         )
