@@ -145,7 +145,7 @@ def overage_approval_problems(
 
     keys = _request_key(requests["request_id"])
     extra = keys.map(overage).fillna(0.0)
-    tier = keys.map(tier_of).fillna("")
+    tier = keys.map(tier_of).astype(object).fillna("")
     unapproved = (extra > 0) & ~requests["overage_approved"].astype(bool)
     texts = sentences(
         unapproved,

@@ -111,6 +111,12 @@ def suggested_types(requests: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(untyped, kinds, ""), index=requests.index, dtype=object)
 
 
+# Beyond these a number is a typo, not a plan: the catalog's biggest task
+# is four hours, and a month holds at most two hours of custom work.
+MAX_QUANTITY = 100
+MAX_ESTIMATE_MINUTES = 100 * 60
+
+
 def estimate_table(
     requests: pd.DataFrame, catalog: pd.DataFrame | None, settings: Settings
 ) -> pd.DataFrame:
@@ -129,8 +135,10 @@ def estimate_table(
     count = quantity.fillna(1.0)
     low = keys.map({key: entry[1] for key, entry in tasks.items()}) * count
     high = keys.map({key: entry[2] for key, entry in tasks.items()}) * count
-    quantity_ok = quantity.isna() | ((quantity > 0) & (quantity == quantity.round()))
-    staff_ok = override > 0
+    quantity_ok = quantity.isna() | (
+        (quantity > 0) & (quantity <= MAX_QUANTITY) & (quantity == quantity.round())
+    )
+    staff_ok = (override > 0) & (override <= MAX_ESTIMATE_MINUTES)
     # The seed quotes "~45 minutes" for a 30–45 minute task: customers are
     # promised the top of the range, so the budget plans for it too.
     estimate = override.where(staff_ok, high.where(quantity_ok))
@@ -230,15 +238,15 @@ def _unknown_task(text: str, names: dict[str, str]) -> str:
 
 def _quantity_problems(quantity: pd.Series, ok: pd.Series) -> pd.Series:
     return quantity[~ok].map(
-        lambda q: f"Quantity: {_number(q)} is not a whole number of at least 1"
+        lambda q: f"Quantity: {q:g} is not a whole number from 1 to {MAX_QUANTITY}"
     )
 
 
 def _override_problems(override: pd.Series) -> pd.Series:
-    bad = override.notna() & (override <= 0)
+    bad = override.notna() & ((override <= 0) | (override > MAX_ESTIMATE_MINUTES))
     return override[bad].map(
         lambda m: (
-            f"Estimate (min): {_number(m)} is not a positive number of minutes; "
-            "clear it to use the catalog"
+            f"Estimate (min): {m:g} is not a number of minutes from 1 to "
+            f"{MAX_ESTIMATE_MINUTES}; fix it, or clear it to use the catalog"
         )
     )

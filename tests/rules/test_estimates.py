@@ -141,11 +141,12 @@ def test_unknown_catalog_task_with_nothing_close_lists_the_tasks(
 @pytest.mark.parametrize(
     ("quantity", "problem"),
     [
-        (0, "Quantity: 0 is not a whole number of at least 1"),
-        (-2, "Quantity: -2 is not a whole number of at least 1"),
-        (1.5, "Quantity: 1.5 is not a whole number of at least 1"),
+        (0, "Quantity: 0 is not a whole number from 1 to 100"),
+        (-2, "Quantity: -2 is not a whole number from 1 to 100"),
+        (1.5, "Quantity: 1.5 is not a whole number from 1 to 100"),
+        (1e26, "Quantity: 1e+26 is not a whole number from 1 to 100"),
     ],
-    ids=["zero", "negative", "fraction"],
+    ids=["zero", "negative", "fraction", "absurd"],
 )
 def test_a_quantity_that_isnt_a_positive_whole_number_is_a_problem(
     settings: Settings, quantity: float, problem: str
@@ -167,8 +168,8 @@ def test_a_non_positive_staff_estimate_is_a_problem_and_the_catalog_is_used(
 
     assert table.at[7, "estimate_minutes"] == 15
     assert table.at[7, "problems"] == [
-        "Estimate (min): -5 is not a positive number of minutes; "
-        "clear it to use the catalog"
+        "Estimate (min): -5 is not a number of minutes from 1 to 6000; "
+        "fix it, or clear it to use the catalog"
     ]
 
 
