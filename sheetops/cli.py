@@ -559,7 +559,8 @@ def timer() -> None:
     Staff; then Stopped). These and `sheetops log` are the only staff
     cells sheetops ever writes besides blank IDs, because you ask it to
     type for you. Unknown, Closed or Declined requests, and custom work
-    without an Approved On date, are refused.
+    without an Approved On date, are refused. The subcommands take
+    --tracker, --config and --as-of like every command.
 
     \b
     Examples:
