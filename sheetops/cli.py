@@ -700,3 +700,55 @@ def monitor(ctx: Context, customer: str | None) -> None:
     )
     for line in report.lines():
         click.echo(line)
+
+
+@main.command()
+@common_options
+@click.argument("customer")
+@click.option(
+    "--quarter",
+    metavar="YYYYQn",
+    help="The quarter to review, e.g. 2026Q1 (default: the last one that ended).",
+)
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF (default: review-<customer-id>-<quarter>.pdf).",
+)
+def review(
+    ctx: Context, customer: str, quarter: str | None, pdf_path: Path | None
+) -> None:
+    """Write the Quarterly Deep Dive for an R3 customer as a PDF.
+
+    CUSTOMER is a Customer ID or name. The document, in the customer's
+    language, has the executive summary, performance against the
+    previous quarter and the same quarter a year ago (revenue, food cost,
+    margin) from their dashboard, week-by-week charts, the quarter's
+    alerts, the support used (hours by month, work delivered with its
+    release notes), and ruled space for the consultant's benchmarking,
+    strategic recommendations and dashboard roadmap.
+
+    \b
+    Examples:
+      sheetops review C-0002 --quarter 2026Q1
+      sheetops review "Kedai Kopi Senja" --pdf senja-q1.pdf
+    """
+    from sheetops import review as deep_dive
+
+    try:
+        chosen = (
+            deep_dive.Quarter.parse(quarter)
+            if quarter
+            else deep_dive.default_quarter(ctx.as_of.date())
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--quarter") from None
+    backend = open_tracker(ctx.tracker, ctx.settings)
+    gathered = deep_dive.build_review(
+        backend, ctx.settings, ctx.as_of, customer, chosen
+    )
+    path = deep_dive.write_review(
+        gathered, pdf_path or deep_dive.default_path(gathered)
+    )
+    click.echo(f"Wrote the {chosen.title} deep dive for {gathered.customer} to {path}")
