@@ -13,12 +13,15 @@ import pytest
 from openpyxl import load_workbook
 
 from sheetops import schema
+from sheetops.daemon import JobContext
+from sheetops.daemon import run_checks as monday_job
 from sheetops.demo_dashboards import Day
 from sheetops.errors import SheetopsError
 from sheetops.monitor import run_checks
 from sheetops.monitor.checks import DASHBOARD, FOOD_COST, LAST_REFRESH, REVENUE
 from sheetops.monitor.config import refresh_cell
 from sheetops.monitor.run import Target
+from sheetops.rules.calendar import BusinessCalendar
 from tests.monitor.builders import (
     AS_OF,
     CONTRACT,
@@ -371,3 +374,18 @@ def test_one_earlier_week_is_enough_to_compare_revenue(
     assert outcome.notes == [
         "2026-W05: usual food cost not known yet (1 of 4 weeks of history needed)"
     ]
+
+
+def test_the_daemons_monday_job_runs_the_checks_and_reports_their_figures(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "one.xlsx", PROBLEM_WEEK)
+    backend = tracker(tmp_path / "tracker.xlsx", [customer(1, "one.xlsx")])
+    calendar = BusinessCalendar(SETTINGS.business)
+
+    said = monday_job(JobContext(backend, SETTINGS, AS_OF, calendar))
+
+    assert said.startswith(
+        "checked 1 dashboards: 2 new alerts, 0 already on the Alerts tab, "
+        "2 emails queued, "
+    )
