@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from sheetops import schema
-from sheetops.cli import main
+from sheetops.cli import _progress_bar, main
 from sheetops.demo_dashboards import PLANTED, UNHEALTHY
 from sheetops.sync.workbook import WorkbookBackend
 from tests.monitor.builders import rows_of
@@ -119,3 +121,26 @@ def test_monitor_for_a_customer_not_on_r3_exits_1_saying_why(
         "Error: Warung Makan Bu Sari is on tier R1; the weekly checks are for "
         "tiers with proactive checks (R3)\n"
     )
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a person's stderr does."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+
+    bar = _progress_bar("Checking dashboards")
+    assert bar is not None
+    with bar(["C-0001", "C-0002"]) as each:
+        assert list(each) == ["C-0001", "C-0002"]
+
+    assert "Checking dashboards" in screen.getvalue()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert _progress_bar("Checking dashboards") is None
