@@ -40,7 +40,12 @@ from sheetops.mailers.keys import CALL_INVITATION, MailRequest, call_ref
 from sheetops.rules import calls as call_rules
 from sheetops.rules.calendar import BusinessCalendar
 from sheetops.rules.compute import prepare_book
-from sheetops.rules.validation import _as_datetime, parse_tab, resolve_customers
+from sheetops.rules.validation import (
+    _as_datetime,
+    customer_keys,
+    parse_tab,
+    resolve_customers,
+)
 from sheetops.settings import Settings
 from sheetops.sync import engine
 from sheetops.sync.backend import Backend, Cell, Snapshot
@@ -330,8 +335,8 @@ def _add_calls(
         return month.scheduled
 
     due = call_rules.calls_due(book.customers, month.keys, settings, report.month)
-    per_day = call_rules.calls_per_day(settings)
-    slots = call_rules.propose_slots(due, book.calendar, month.booked, per_day)
+    per_day = settings.calls.calls_per_day
+    slots = call_rules.propose_slots(due, book.calendar, per_day, month.booked)
 
     ledger = Ledger.read(schema.CALLS, snapshot)
     for call in due:
@@ -367,7 +372,7 @@ def _month_calls(
 ) -> _MonthCalls:
     calls = tracker.tables[schema.CALLS.name]
     customers = tracker.tables[schema.CUSTOMERS.name].frame
-    ids = resolve_customers(calls, *call_rules.customer_keys(customers))
+    ids = resolve_customers(calls, *customer_keys(customers))
     tiers = dict(zip(customers["customer_id"], customers["tier"], strict=True))
 
     found = _MonthCalls()

@@ -27,7 +27,7 @@ from sheetops.formatting import rupiah
 from sheetops.rules import calls as call_rules
 from sheetops.rules import periods
 from sheetops.rules.compute import Book, prepare_book
-from sheetops.rules.validation import resolve_customers
+from sheetops.rules.validation import customer_keys, resolve_customers
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend, Snapshot
 from sheetops.sync.engine import load_tracker
@@ -72,7 +72,7 @@ def month_calendar(
     tracker = load_tracker(snapshot)
     book = prepare_book(tracker.tables, settings, as_of.date())
     calls = tracker.tables[schema.CALLS.name]
-    ids = resolve_customers(calls, *call_rules.customer_keys(book.customers))
+    ids = resolve_customers(calls, *customer_keys(book.customers))
     history = _usage_history(snapshot)
     return build_items(
         book, calls.frame.assign(customer_id=ids), history, settings, month

@@ -130,6 +130,13 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class CallSettings:
+    """How calls are planned."""
+
+    calls_per_day: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything sheetops is configured with, checked."""
 
@@ -141,6 +148,7 @@ class Settings:
     mail: MailSettings
     google: GoogleSettings
     daemon: DaemonSettings
+    calls: CallSettings
     raw: Mapping[str, Any] = field(repr=False)
 
     def tier(self, code: str) -> Tier:
@@ -379,6 +387,9 @@ class _Reader:
             daemon=DaemonSettings(
                 sync_minutes=self.number("daemon", "sync_minutes", minimum=0.1),
                 heartbeat_minutes=self.number("daemon", "heartbeat_minutes"),
+            ),
+            calls=CallSettings(
+                calls_per_day=self.whole("calls", "calls_per_day", minimum=1)
             ),
             raw=self.data,
         )

@@ -27,7 +27,6 @@ CALL_WEEKDAYS = {"R2": (1, 2, 3), "R3": (0, 4)}
 QUARTER_MONTHS = (1, 4, 7, 10)
 WEEK_DAYS = 7
 CALL_WEEK = 2
-DEFAULT_CALLS_PER_DAY = 4
 # The first call of a day starts an hour after opening, leaving time to
 # prepare; calls are spaced so notes can be written between them.
 FIRST_CALL_AFTER = timedelta(hours=1)
@@ -132,8 +131,8 @@ def _call_due(row: object, tier: Tier, plan: CallPlan, month: str) -> CallDue:
 def propose_slots(
     calls: Sequence[CallDue],
     calendar: BusinessCalendar,
+    calls_per_day: int,
     booked: Iterable[tuple[datetime, int, str]] = (),
-    calls_per_day: int = DEFAULT_CALLS_PER_DAY,
 ) -> dict[CallDue, datetime | None]:
     """A start time for each call, by the seed's week-2 rule.
 
@@ -277,22 +276,3 @@ def _not_included(tier: Tier, kind: str) -> str:
 def _wrong_medium(tier: Tier, plan: CallPlan, medium: str) -> str:
     allowed = " or ".join(plan.media)
     return f"Medium: {medium}, but the {tier.code} {plan.kind} is by {allowed}"
-
-
-def calls_per_day(settings: Settings) -> int:
-    """The most calls proposed on one day: ``[calls] calls_per_day``."""
-    section = settings.raw.get("calls", {})
-    value = section.get("calls_per_day", DEFAULT_CALLS_PER_DAY)
-    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_CALLS_PER_DAY
-
-
-def customer_keys(customers: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
-    """Customer IDs by ID and by name, for resolving a Customer cell."""
-
-    def key(text: str) -> str:
-        return " ".join(text.split()).casefold()
-
-    ids = customers["customer_id"]
-    by_id = {key(i): i for i in ids if i}
-    by_name = {key(n): i for n, i in zip(customers["customer"], ids, strict=True) if n}
-    return by_id, by_name

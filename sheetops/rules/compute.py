@@ -17,7 +17,12 @@ from sheetops import schema
 from sheetops.rules import budgets, closing, estimates, messages, periods, sla
 from sheetops.rules import calls as call_rules
 from sheetops.rules.calendar import BusinessCalendar
-from sheetops.rules.validation import Table, check_duplicates, resolve_customers
+from sheetops.rules.validation import (
+    Table,
+    check_duplicates,
+    customer_keys,
+    resolve_customers,
+)
 from sheetops.settings import Settings
 
 # Computed fields written as sheetops' own formulas rather than values.
@@ -96,21 +101,6 @@ def _calendar(holidays: Table, settings: Settings) -> BusinessCalendar:
     return BusinessCalendar.from_holidays_tab(settings.business, frame)
 
 
-def _customer_keys(customers: Table) -> tuple[dict[str, str], dict[str, str]]:
-    frame = customers.frame
-
-    def key(text: str) -> str:
-        return " ".join(text.split()).casefold()
-
-    by_id = {key(i): i for i in frame["customer_id"] if i}
-    by_name = {
-        key(name): cid
-        for name, cid in zip(frame["customer"], frame["customer_id"], strict=True)
-        if name
-    }
-    return by_id, by_name
-
-
 def _with_current_period(customers: pd.DataFrame, today: date) -> pd.DataFrame:
     frame = customers.copy()
     days = pd.Series(pd.Timestamp(today), index=frame.index)
@@ -124,7 +114,7 @@ def _requests_frame(
     requests: Table, customers: Table, catalog: Table, settings: Settings
 ) -> pd.DataFrame:
     frame = requests.frame.copy()
-    frame["customer_id"] = resolve_customers(requests, *_customer_keys(customers))
+    frame["customer_id"] = resolve_customers(requests, *customer_keys(customers.frame))
     estimated = estimates.estimate_table(frame, catalog.frame, settings)
     frame["estimate_minutes"] = estimated["estimate_minutes"]
     frame["estimate"] = estimated["estimate"]
@@ -141,7 +131,7 @@ def _time_log_frame(
     its Customer cell.
     """
     frame = time_log.frame.copy()
-    named = resolve_customers(time_log, *_customer_keys(customers))
+    named = resolve_customers(time_log, *customer_keys(customers.frame))
     ids = asks["request_id"].str.casefold()
     owner = dict(zip(ids[ids != ""], asks["customer_id"][ids != ""], strict=True))
     via_request = frame["request_id"].str.casefold().map(owner)
@@ -258,7 +248,7 @@ def _catalog(catalog: Table) -> pd.DataFrame:
 
 def _calls(book: Book, settings: Settings, today: date) -> pd.DataFrame:
     calls = book.table(schema.CALLS)
-    ids = resolve_customers(calls, *_customer_keys(book.table(schema.CUSTOMERS)))
+    ids = resolve_customers(calls, *customer_keys(book.customers))
     tiers = dict(
         zip(book.customers["customer_id"], book.customers["tier"], strict=True)
     )

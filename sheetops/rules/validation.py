@@ -363,6 +363,18 @@ def check_not_future(table: Table, fields: Iterable[str], today: date) -> None:
             table.add(int(str(row)), f"{header}: {shown} is in the future")
 
 
+def customer_keys(customers: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Customer IDs looked up by ID and by name, case and spacing ignored."""
+
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    ids = customers["customer_id"]
+    by_id = {key(i): i for i in ids if i}
+    by_name = {key(n): i for n, i in zip(customers["customer"], ids, strict=True) if n}
+    return by_id, by_name
+
+
 def resolve_customers(
     table: Table, by_id: dict[str, str], by_name: dict[str, str]
 ) -> pd.Series:

@@ -233,7 +233,7 @@ def status_values(report: SyncReport) -> dict[str, Cell]:
         "Rows Read": str(report.rows_read),
         "Cells Written": str(report.cells_written),
         "Rows With Problems": str(report.rows_with_problems),
-        "Last Error": report.error,
+        "Last Sync Error": report.error,
     }
 
 

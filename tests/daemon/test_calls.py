@@ -70,7 +70,7 @@ def test_slots_fall_on_the_tiers_weekdays_of_week_two(settings: Settings) -> Non
     customers = _customers(("C-1", "R2", True), ("C-2", "R3", True))
     due = calls.calls_due(customers, [], settings, "2026-05")
 
-    slots = calls.propose_slots(due, _calendar(settings))
+    slots = calls.propose_slots(due, _calendar(settings), 4)
 
     # Week 2 of May 2026 is the 8th (Fri) to the 14th (Thu).
     assert slots[due[0]] == datetime(2026, 5, 12, 10, 0)  # Tuesday
@@ -82,7 +82,7 @@ def test_slots_are_capped_per_day_and_skip_days_off(settings: Settings) -> None:
     due = calls.calls_due(customers, [], settings, "2026-05")
     calendar = _calendar(settings, date(2026, 5, 13))
 
-    slots = calls.propose_slots(due, calendar, calls_per_day=3)
+    slots = calls.propose_slots(due, calendar, 3)
 
     days = pd.Series([s.date() for s in slots.values() if s]).value_counts()
     assert days.max() <= 3
@@ -102,7 +102,7 @@ def test_booked_calls_count_toward_the_cap(settings: Settings) -> None:
     due = calls.calls_due(_customers(("C-9", "R3", True)), [], settings, "2026-05")
     booked = [(datetime(2026, 5, 8, 10), 60, f"C-{n}") for n in range(4)]
 
-    slots = calls.propose_slots(due, _calendar(settings), booked)
+    slots = calls.propose_slots(due, _calendar(settings), 4, booked)
 
     assert slots[due[0]] == datetime(2026, 5, 11, 10, 0)
 
@@ -110,7 +110,7 @@ def test_booked_calls_count_toward_the_cap(settings: Settings) -> None:
 def test_one_customers_two_calls_go_on_different_days(settings: Settings) -> None:
     due = calls.calls_due(_customers(("C-2", "R3", True)), [], settings, "2026-04")
 
-    slots = calls.propose_slots(due, _calendar(settings))
+    slots = calls.propose_slots(due, _calendar(settings), 4)
 
     assert [s.date() for s in slots.values() if s] == [
         date(2026, 4, 10),
@@ -195,4 +195,4 @@ def test_call_problems_name_the_medium_and_a_kind_the_tier_lacks(
 
 
 def test_calls_per_day_comes_from_the_settings(settings: Settings) -> None:
-    assert calls.calls_per_day(settings) == 4
+    assert settings.calls.calls_per_day == 4

@@ -173,7 +173,7 @@ def test_the_status_tab_records_the_sync(
     assert rows["Last Sync"] == "2026-01-28 10:00"
     assert rows["Cells Written"] == str(report.cells_written)
     assert rows["Rows With Problems"] == str(report.rows_with_problems)
-    assert rows["Last Error"] in (None, "")
+    assert rows["Last Sync Error"] in (None, "")
 
 
 def test_a_missing_required_column_stops_the_sync_and_is_recorded(
@@ -190,7 +190,7 @@ def test_a_missing_required_column_stops_the_sync_and_is_recorded(
         engine.sync(backend, settings, now)
 
     rows = {r[0]: r[1] for r in backend.read().grids["Status"][1:]}
-    assert "Received At" in rows["Last Error"]
+    assert "Received At" in rows["Last Sync Error"]
     assert cell(backend, "Customers", 2, "Used (Hours)") is None
 
 
