@@ -23,6 +23,7 @@ Known Event on the Alerts tab.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ LOG_WINDOW = timedelta(days=7)
 # Float sums of rupiah wobble in the last digits; decide on rounded values
 # so 5.0 points is exactly 5.0, never 5.000000000001.
 PRECISION = 9
+WEEK = re.compile(r"^(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,14 @@ def week_label(day: date) -> str:
     """The ISO week holding ``day``: "2026-W05"."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def normal_week(text: object) -> str:
+    """A Week cell as :func:`week_label` spells it; staff may type "2026-w5"."""
+    match = WEEK.match(str(text or "").strip())
+    if not match:
+        return str(text or "").strip()
+    return f"{match[1]}-W{int(match[2]):02d}"
 
 
 def monday_of(day: date) -> date:

@@ -35,6 +35,7 @@ from sheetops.monitor.checks import (
     Finding,
     Outcome,
     check_dashboard,
+    normal_week,
     week_label,
 )
 from sheetops.monitor.config import MonitorSettings, monitor_settings
@@ -217,7 +218,7 @@ def known_events(alerts: pd.DataFrame, target: Target) -> set[str]:
     """The weeks staff marked Known Event on an alert of this customer."""
     mine = alerts["customer"].map(_loose).isin(target.names())
     marked = alerts[mine & (alerts["status"] == KNOWN_EVENT)]
-    return {str(week).strip() for week in marked["week"] if str(week).strip()}
+    return {normal_week(week) for week in marked["week"] if str(week).strip()}
 
 
 def _customers(snapshot: Snapshot) -> pd.DataFrame:
@@ -320,7 +321,7 @@ def _already_raised(
         same = _loose(row["customer"]) in names and _loose(row["check"]) == _loose(
             found.check
         )
-        if same and (row["status"] == OPEN or str(row["week"]).strip() == found.week):
+        if same and (row["status"] == OPEN or normal_week(row["week"]) == found.week):
             return True
     return False
 

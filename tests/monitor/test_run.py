@@ -147,7 +147,8 @@ def test_a_known_event_on_the_alerts_tab_leaves_its_week_out_of_the_usual(
         days += week(THIS_MONDAY - back * ONE_WEEK, food_share=share)
     days += week(THIS_MONDAY, food_share=0.375)
     write(tmp_path / "one.xlsx", days)
-    event = alert(1, "Resto 1", FOOD_COST, "2026-W04", status="Known Event")
+    # Typed by a person: lower case, no leading zero.
+    event = alert(1, "Resto 1", FOOD_COST, "2026-w4", status="Known Event")
     backend = tracker(tmp_path / "tracker.xlsx", [customer(1, "one.xlsx")], [event])
 
     report = run_checks(backend, SETTINGS, AS_OF)
