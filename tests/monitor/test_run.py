@@ -17,9 +17,11 @@ from sheetops.daemon import JobContext
 from sheetops.daemon import run_checks as monday_job
 from sheetops.demo_dashboards import Day
 from sheetops.errors import SheetopsError
+from sheetops.monitor import run as run_module
 from sheetops.monitor import run_checks
 from sheetops.monitor.checks import DASHBOARD, FOOD_COST, LAST_REFRESH, REVENUE
-from sheetops.monitor.config import refresh_cell
+from sheetops.monitor.config import Contract, refresh_cell
+from sheetops.monitor.contract import Dashboard, RawDashboard
 from sheetops.monitor.run import Target
 from sheetops.rules.calendar import BusinessCalendar
 from tests.monitor.builders import (
@@ -390,3 +392,35 @@ def test_the_daemons_monday_job_runs_the_checks_and_reports_their_figures(
         "checked 1 dashboards: 2 new alerts, 0 already on the Alerts tab, "
         "2 emails queued, "
     )
+
+
+def test_an_unexpected_failure_on_one_dashboard_never_stops_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "one.xlsx", PROBLEM_WEEK)
+    write(tmp_path / "two.xlsx", PROBLEM_WEEK)
+    backend = tracker(
+        tmp_path / "tracker.xlsx",
+        [customer(1, "one.xlsx"), customer(2, "two.xlsx")],
+    )
+    real = run_module.parse_dashboard
+
+    def flaky(raw: RawDashboard, contract: Contract) -> Dashboard:
+        if raw.location.endswith("one.xlsx"):
+            raise ZeroDivisionError("division by zero")
+        return real(raw, contract)
+
+    monkeypatch.setattr(run_module, "parse_dashboard", flaky)
+
+    report = run_checks(backend, SETTINGS, AS_OF)
+
+    alerts = rows_of(backend, schema.ALERTS)
+    assert raised(alerts) == Counter(
+        {("Resto 1", DASHBOARD): 1, ("Resto 2", REVENUE): 1, ("Resto 2", FOOD_COST): 1}
+    )
+    assert alerts[0]["value"] == "check failed"
+    assert alerts[0]["message"] == (
+        "the checks failed on this dashboard (ZeroDivisionError: division by "
+        "zero); see the sheetops log"
+    )
+    assert len(report.results) == 2
