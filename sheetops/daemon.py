@@ -41,7 +41,7 @@ from sheetops.rules import calls as call_rules
 from sheetops.rules.calendar import BusinessCalendar
 from sheetops.rules.compute import prepare_book
 from sheetops.rules.validation import (
-    _as_datetime,
+    as_datetime,
     customer_keys,
     parse_tab,
     resolve_customers,
@@ -653,7 +653,7 @@ def _last_runs(
     found = {}
     for job in jobs:
         row = status.find(job.status_item)
-        moment = _as_datetime(status.table.raw(row, "value")) if row else None
+        moment = as_datetime(status.table.raw(row, "value")) if row else None
         if moment is not None:
             found[job.name] = moment.replace(tzinfo=zone)
     return found

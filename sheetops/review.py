@@ -45,6 +45,8 @@ from sheetops.review_charts import (
     weekly_charts,
 )
 from sheetops.rules.compute import Book, prepare_book
+from sheetops.rules.validation import find_customer
+from sheetops.schema import loose
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend
 from sheetops.sync.engine import load_tracker
@@ -172,18 +174,8 @@ def write_review(review: Review, path: Path) -> Path:
 
 
 def _customer(book: Book, customer: str) -> dict[str, object]:
-    frame = book.customers
-    wanted = _loose(customer)
-    hits = frame[
-        (frame["customer_id"].map(_loose) == wanted)
-        | (frame["customer"].map(_loose) == wanted)
-    ]
-    if hits.empty:
-        raise SheetopsError(
-            f"no customer {customer!r} on the Customers tab; give a Customer ID "
-            "or the exact name"
-        )
-    return {str(k): v for k, v in hits.iloc[0].to_dict().items()}
+    row = find_customer(book.customers, customer)
+    return {str(k): v for k, v in row.to_dict().items()}
 
 
 def _add_figures(
@@ -210,8 +202,8 @@ def _add_figures(
 
 
 def _alerts(frame: pd.DataFrame, review: Review) -> list[AlertLine]:
-    names = {_loose(review.customer_id), _loose(review.customer)}
-    mine = frame["customer"].map(_loose).isin(names)
+    names = {loose(review.customer_id), loose(review.customer)}
+    mine = frame["customer"].map(loose).isin(names)
     raised = frame["raised_at"]
     after = pd.Timestamp(review.quarter.end + relativedelta(days=1))
     inside = (raised >= pd.Timestamp(review.quarter.start)) & (raised < after)
@@ -264,10 +256,6 @@ def _delivered(book: Book, review: Review) -> list[Delivery]:
         for (_, row), when in zip(mine[inside].iterrows(), handed[inside], strict=True)
     ]
     return sorted(found, key=lambda d: (d.delivered, d.request_id))
-
-
-def _loose(value: object) -> str:
-    return " ".join(str(value or "").split()).casefold()
 
 
 # -- what the document says ----------------------------------------------------

@@ -9,7 +9,7 @@ this module, so a header is renamed here or nowhere.
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -348,9 +348,15 @@ def tab(name: str) -> Tab:
     raise KeyError(name)
 
 
-def normalise_header(text: object) -> str:
-    """A header as compared: case, spacing and punctuation spacing ignored."""
-    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+def loose(text: object) -> str:
+    """Text as people compare it: case and runs of spaces ignored.
+
+    Used for headers, tab titles, customer names and IDs alike; a blank
+    or NaN cell is "".
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return " ".join(str(text).split()).casefold()
 
 
 def locate(tab: Tab, header_row: Sequence[object]) -> dict[str, int]:
@@ -361,9 +367,9 @@ def locate(tab: Tab, header_row: Sequence[object]) -> dict[str, int]:
     computed or optional column is simply left out of the map.
     """
     positions: dict[str, int] = {}
-    wanted = {normalise_header(c.header): c for c in tab.columns}
+    wanted = {loose(c.header): c for c in tab.columns}
     for index, text in enumerate(header_row):
-        column = wanted.get(normalise_header(text))
+        column = wanted.get(loose(text))
         if column is not None and column.field not in positions:
             positions[column.field] = index
 

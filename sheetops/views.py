@@ -9,6 +9,8 @@ import pandas as pd
 from sheetops import schema
 from sheetops.errors import SheetopsError
 from sheetops.rules import messages
+from sheetops.rules.validation import find_customer
+from sheetops.schema import loose
 from sheetops.settings import Settings
 from sheetops.sync import engine
 from sheetops.sync.backend import Backend
@@ -80,16 +82,16 @@ def estimate_message(
     """The approval message for ``quantity`` × ``task`` for ``customer``."""
     tracker, computed = engine.preview(backend, settings, as_of)
     customers = tracker.tables[schema.CUSTOMERS.name].frame
-    row = _find(customers, ("customer_id", "customer"), customer, "Customers")
+    found = find_customer(customers, customer)
+    person = found.to_dict()
     catalog = tracker.tables[schema.CATALOG.name].frame
-    line = _find(catalog, ("task",), task, "Catalog")
+    line = _catalog_row(catalog, task)
 
-    person = customers.loc[row].to_dict()
     if person["tier"] not in settings.tiers:
         raise SheetopsError(
             f"{customer!r} has no valid Tier on the Customers tab; fix it first"
         )
-    figures = computed[schema.CUSTOMERS.name].loc[row].to_dict()
+    figures = computed[schema.CUSTOMERS.name].to_dict("index")[found.name]
     return messages.approval_message(
         float(catalog["max_minutes"].to_dict()[line]) * quantity,
         settings.tier(person["tier"]),
@@ -100,10 +102,8 @@ def estimate_message(
     )
 
 
-def _find(frame: pd.DataFrame, fields: tuple[str, ...], wanted: str, tab: str) -> int:
-    key = " ".join(wanted.split()).casefold()
-    for field in fields:
-        hits = frame.index[frame[field].str.casefold().str.strip() == key]
-        if len(hits):
-            return int(hits[0])
-    raise SheetopsError(f"{wanted!r} is not on the {tab} tab")
+def _catalog_row(catalog: pd.DataFrame, task: str) -> int:
+    hits = catalog.index[catalog["task"].map(loose) == loose(task)]
+    if not len(hits):
+        raise SheetopsError(f"{task!r} is not on the Catalog tab")
+    return int(hits[0])

@@ -89,7 +89,10 @@ def test_estimate_names_an_unknown_customer(runner: CliRunner, tracker: Path) ->
     )
 
     assert result.exit_code == 1
-    assert result.output == "Error: 'Warung Tidak Ada' is not on the Customers tab\n"
+    assert result.output == (
+        "Error: 'Warung Tidak Ada' is not on the Customers tab; give a Customer ID "
+        "or the exact name\n"
+    )
 
 
 def test_sync_dry_run_prints_changes_then_a_summary(

@@ -18,8 +18,8 @@ import pandas as pd
 
 from sheetops.errors import SheetopsError
 from sheetops.monitor.config import Contract
-from sheetops.rules.validation import Table, _as_datetime, parse_tab
-from sheetops.schema import Column, Kind, Tab, Type, normalise_header
+from sheetops.rules.validation import Table, as_datetime, parse_tab
+from sheetops.schema import Column, Kind, Tab, Type, loose
 from sheetops.sync.backend import Cell, Grid
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def log_tab(contract: Contract) -> Tab:
 
 def check_tabs(raw_tabs: Sequence[str], contract: Contract, location: str) -> None:
     """Raise DashboardError unless every tab the contract names is there."""
-    have = {_loose(title) for title in raw_tabs}
+    have = {loose(title) for title in raw_tabs}
     needed = [
         (contract.tab, "[monitor.dashboard] tab"),
         (contract.log_tab, "[monitor.import_log] tab"),
@@ -101,7 +101,7 @@ def check_tabs(raw_tabs: Sequence[str], contract: Contract, location: str) -> No
     if not contract.refresh.named:
         needed.append((contract.refresh.tab, "[monitor.dashboard] last_refresh"))
     for title, setting in needed:
-        if _loose(title) not in have:
+        if loose(title) not in have:
             shown = ", ".join(repr(t) for t in raw_tabs) or "none"
             raise DashboardError(
                 MISMATCH,
@@ -118,7 +118,7 @@ def parse_dashboard(raw: RawDashboard, contract: Contract) -> Dashboard:
     notes: list[str] = []
 
     figures = _daily_figures(daily, notes)
-    refresh = _as_datetime(raw.refresh)
+    refresh = as_datetime(raw.refresh)
     if refresh is None:
         shown = "blank" if raw.refresh in (None, "") else repr(str(raw.refresh))
         notes.append(
@@ -132,8 +132,8 @@ def parse_dashboard(raw: RawDashboard, contract: Contract) -> Dashboard:
 def _table(raw: RawDashboard, tab: Tab, section: str) -> Table:
     grid = _grid(raw, tab.name)
     header = list(grid[0]) if grid else []
-    found = {normalise_header(text) for text in header}
-    missing = [c for c in tab.columns if normalise_header(c.header) not in found]
+    found = {loose(text) for text in header}
+    missing = [c for c in tab.columns if loose(c.header) not in found]
     if missing:
         names = ", ".join(repr(c.header) for c in missing)
         keys = ", ".join(c.field for c in missing)
@@ -149,7 +149,7 @@ def _table(raw: RawDashboard, tab: Tab, section: str) -> Table:
 
 def _grid(raw: RawDashboard, title: str) -> Grid:
     for name, grid in raw.grids.items():
-        if _loose(name) == _loose(title):
+        if loose(name) == loose(title):
             return grid
     return []
 
@@ -175,7 +175,3 @@ def _daily_figures(daily: Table, notes: list[str]) -> pd.DataFrame:
         )
     kept = frame[~empty & ~partial]
     return kept.groupby("date")[list(FIGURES)].sum().sort_index()
-
-
-def _loose(title: str) -> str:
-    return " ".join(str(title).split()).casefold()

@@ -41,7 +41,8 @@ from sheetops.monitor.checks import (
 from sheetops.monitor.config import MonitorSettings, monitor_settings
 from sheetops.monitor.contract import DashboardError, parse_dashboard
 from sheetops.monitor.sources import DashboardReader
-from sheetops.rules.validation import parse_tab
+from sheetops.rules.validation import find_customer, parse_tab
+from sheetops.schema import loose
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend, Cell, Snapshot
 from sheetops.sync.ledger import Ledger
@@ -73,7 +74,7 @@ class Target:
 
     def names(self) -> set[str]:
         """How a row may name this customer: its ID or its name."""
-        return {_loose(self.customer_id), _loose(self.name)} - {""}
+        return {loose(self.customer_id), loose(self.name)} - {""}
 
 
 @dataclass
@@ -216,7 +217,7 @@ def select_targets(
 
 def known_events(alerts: pd.DataFrame, target: Target) -> set[str]:
     """The weeks staff marked Known Event on an alert of this customer."""
-    mine = alerts["customer"].map(_loose).isin(target.names())
+    mine = alerts["customer"].map(loose).isin(target.names())
     marked = alerts[mine & (alerts["status"] == KNOWN_EVENT)]
     return {normal_week(week) for week in marked["week"] if str(week).strip()}
 
@@ -231,17 +232,7 @@ def _customers(snapshot: Snapshot) -> pd.DataFrame:
 
 
 def _one_target(frame: pd.DataFrame, customer: str, proactive: set[str]) -> Target:
-    wanted = _loose(customer)
-    hits = frame[
-        (frame["customer_id"].map(_loose) == wanted)
-        | (frame["customer"].map(_loose) == wanted)
-    ]
-    if hits.empty:
-        raise SheetopsError(
-            f"no customer {customer!r} on the Customers tab; give a Customer ID "
-            "or the exact name"
-        )
-    row = hits.iloc[0]
+    row = find_customer(frame, customer)
     if row["tier"] not in proactive:
         tiers = ", ".join(sorted(proactive)) or "none"
         raise SheetopsError(
@@ -318,7 +309,7 @@ def _already_raised(
 ) -> bool:
     names = target.names()
     for row in rows:
-        same = _loose(row["customer"]) in names and _loose(row["check"]) == _loose(
+        same = loose(row["customer"]) in names and loose(row["check"]) == loose(
             found.check
         )
         if same and (row["status"] == OPEN or normal_week(row["week"]) == found.week):
@@ -354,7 +345,7 @@ def _mail_for(
     by_name = {name: r.target for r in results for name in r.target.names()}
     requests = []
     for row in rows:
-        target = by_name.get(_loose(row["customer"]))
+        target = by_name.get(loose(row["customer"]))
         raised = row["raised_at"]
         recent = (
             isinstance(raised, datetime)
@@ -395,9 +386,3 @@ def _stamp(moment: datetime, settings: Settings) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(settings.business.time_zone)
     return moment.replace(tzinfo=None, microsecond=0)
-
-
-def _loose(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return " ".join(str(value).split()).casefold()

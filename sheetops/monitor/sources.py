@@ -35,9 +35,10 @@ from sheetops.monitor.contract import (
     check_tabs,
 )
 from sheetops.settings import Settings
-from sheetops.sync.backend import Backend, Cell, Grid
+from sheetops.sync.backend import Backend
 from sheetops.sync.google_cells import grid_from_values, quote_title
 from sheetops.sync.trackers import google_key
+from sheetops.sync.workbook import plain_value, worksheet_grid
 
 if TYPE_CHECKING:
     from sheetops.sync.google import GoogleBackend
@@ -226,7 +227,7 @@ def _from_workbook(workbook: Any, path: Path, contract: Contract) -> RawDashboar
     titles = tuple(str(title) for title in workbook.sheetnames)
     check_tabs(titles, contract, str(path))
     grids = {
-        title: _worksheet_grid(workbook[_title(titles, title)])
+        title: worksheet_grid(workbook[_title(titles, title)])
         for title in (contract.tab, contract.log_tab)
     }
     tab, cell = contract.refresh.tab, contract.refresh.cell
@@ -238,7 +239,9 @@ def _from_workbook(workbook: Any, path: Path, contract: Contract) -> RawDashboar
         min_row=row, max_row=row, min_col=column, max_col=column, values_only=True
     )
     values = [line[0] for line in found if line]
-    return RawDashboard(str(path), titles, grids, _plain(values[0] if values else None))
+    return RawDashboard(
+        str(path), titles, grids, plain_value(values[0] if values else None)
+    )
 
 
 def _named_cell(workbook: Any, path: Path, contract: Contract) -> tuple[str, str]:
@@ -254,27 +257,6 @@ def _named_cell(workbook: Any, path: Path, contract: Contract) -> tuple[str, str
     tab, reference = destinations[0]
     first = str(reference).replace("$", "").split(":")[0]
     return str(tab), first
-
-
-def _worksheet_grid(worksheet: Any) -> Grid:
-    worksheet.reset_dimensions()
-    grid: Grid = []
-    for values in worksheet.iter_rows(values_only=True):
-        row = [_plain(value) for value in values]
-        while row and row[-1] is None:
-            row.pop()
-        grid.append(row)
-    while grid and not grid[-1]:
-        grid.pop()
-    return grid
-
-
-def _plain(value: Any) -> Cell:
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if hasattr(value, "isoformat"):
-        return value  # type: ignore[no-any-return]
-    return str(value)
 
 
 def _title(titles: tuple[str, ...], wanted: str) -> str:

@@ -17,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from dateutil import parser as dateparser
 
-from sheetops.schema import Column, Tab, Type, locate
+from sheetops.errors import SheetopsError
+from sheetops.schema import Column, Tab, Type, locate, loose
 from sheetops.sync.backend import Cell, Grid
 
 # Google Sheets and Excel count days from this date (serial number 0).
@@ -196,7 +197,7 @@ def _number_candidate(value: Cell) -> object:
 def _parse_dates(column: Column, values: pd.Series, table: Table) -> pd.Series:
     keep_time = column.type is Type.DATETIME
     parsed = pd.Series(
-        [_as_datetime(v) for v in values], index=values.index, dtype="datetime64[ns]"
+        [as_datetime(v) for v in values], index=values.index, dtype="datetime64[ns]"
     )
     filled = ~values.map(_is_blank)
     example = "2026-01-31 14:30" if keep_time else "2026-01-31"
@@ -204,7 +205,7 @@ def _parse_dates(column: Column, values: pd.Series, table: Table) -> pd.Series:
     return parsed if keep_time else parsed.dt.normalize()
 
 
-def _as_datetime(value: Cell) -> datetime | None:
+def as_datetime(value: Cell) -> datetime | None:
     """A cell as a naive wall-clock datetime, or None if it isn't one.
 
     Years outside 1900-2199 are refused: no support business dates work
@@ -304,7 +305,7 @@ def _as_month(value: Cell) -> str:
     if isinstance(value, str) and (match := MONTH.match(value.strip())):
         year, month = int(match[1]), int(match[2])
         return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else ""
-    moment = _as_datetime(value)
+    moment = as_datetime(value)
     return moment.strftime("%Y-%m") if moment else ""
 
 
@@ -365,14 +366,24 @@ def check_not_future(table: Table, fields: Iterable[str], today: date) -> None:
 
 def customer_keys(customers: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     """Customer IDs looked up by ID and by name, case and spacing ignored."""
-
-    def key(text: str) -> str:
-        return " ".join(text.split()).casefold()
-
     ids = customers["customer_id"]
-    by_id = {key(i): i for i in ids if i}
-    by_name = {key(n): i for n, i in zip(customers["customer"], ids, strict=True) if n}
+    by_id = {loose(i): i for i in ids if i}
+    by_name = {
+        loose(n): i for n, i in zip(customers["customer"], ids, strict=True) if n
+    }
     return by_id, by_name
+
+
+def find_customer(customers: pd.DataFrame, wanted: str) -> pd.Series:
+    """The Customers row that ``wanted`` names, by Customer ID or exact name."""
+    key = loose(wanted)
+    for field_name in ("customer_id", "customer"):
+        hits = customers[customers[field_name].map(loose) == key]
+        if not hits.empty:
+            return hits.iloc[0]
+    raise SheetopsError(
+        f"{wanted!r} is not on the Customers tab; give a Customer ID or the exact name"
+    )
 
 
 def resolve_customers(

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from sheetops.rules.validation import Table, _as_datetime
+from sheetops.rules.validation import Table, as_datetime
 from sheetops.schema import Column, Type
 from sheetops.sync.backend import Cell, CellWrite, RowGuard, identity
 
@@ -58,10 +58,10 @@ def comparable(value: object, column: Column) -> Cell:
     if kind in (Type.NUMBER, Type.WHOLE):
         return _number(value, whole=kind is Type.WHOLE)
     if kind is Type.DATE:
-        moment = _as_datetime(_plain(value))
+        moment = as_datetime(_plain(value))
         return moment.date() if moment else _text(value)
     if kind is Type.DATETIME:
-        moment = _as_datetime(_plain(value))
+        moment = as_datetime(_plain(value))
         return moment.replace(second=0, microsecond=0) if moment else _text(value)
     if kind is Type.BOOL:
         return value if isinstance(value, bool) else _text(value)

@@ -170,9 +170,9 @@ def _layout_of(snapshot: Snapshot, location: str, titles: list[str]) -> list[Fin
 
 
 def _missing_headers(tab: schema.Tab, header: Sequence[object]) -> list[str]:
-    found = {schema.normalise_header(text) for text in header if text is not None}
+    found = {schema.loose(text) for text in header if text is not None}
     return [
         column.header
         for column in tab.columns
-        if not column.optional and schema.normalise_header(column.header) not in found
+        if not column.optional and schema.loose(column.header) not in found
     ]

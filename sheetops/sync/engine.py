@@ -26,7 +26,7 @@ import pandas as pd
 from sheetops import schema
 from sheetops.errors import TrackerLayoutError, TrackerMovedError
 from sheetops.rules.compute import FORMULA_FIELDS, compute_all
-from sheetops.rules.validation import Table, _as_datetime, parse_tab
+from sheetops.rules.validation import Table, as_datetime, parse_tab
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend, Cell, CellWrite, Grid, Snapshot, WriteBatch
 from sheetops.sync.diff import Change, guards_for, plan_writes
@@ -278,7 +278,7 @@ def _last_sync(snapshot: Snapshot) -> datetime | None:
         return None
     status = Ledger.read(schema.STATUS, snapshot)
     row = status.find("Last Sync")
-    return None if row is None else _as_datetime(status.table.raw(row, "value"))
+    return None if row is None else as_datetime(status.table.raw(row, "value"))
 
 
 def _record_failure(backend: Backend, report: SyncReport, started: float) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetops.schema import Column, Tab, Type, normalise_header
+from sheetops.schema import Column, Tab, Type, loose
 from sheetops.sync.backend import Grid
 from sheetops.sync.google_cells import (
     BLOCK_ROWS,
@@ -233,11 +233,11 @@ def _extend(tab: Tab, sheet: Mapping[str, Any], top: list[Any], result: Plan) ->
 
 def _positions(tab: Tab, header: list[CellData]) -> dict[str, int]:
     """Each schema field found in row 1, with its 0-based column."""
-    wanted = {normalise_header(c.header): c.field for c in tab.columns}
+    wanted = {loose(c.header): c.field for c in tab.columns}
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
         value = from_cell_data(cell)
-        name = wanted.get(normalise_header(value)) if value is not None else None
+        name = wanted.get(loose(value)) if value is not None else None
         if name and name not in found:
             found[name] = index
     return found

@@ -26,7 +26,7 @@ from filelock import FileLock, Timeout
 
 from sheetops import schema
 from sheetops.errors import TrackerError, TrackerMovedError
-from sheetops.rules.validation import _as_datetime
+from sheetops.rules.validation import as_datetime
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend, Cell, RowGuard, identity
 from sheetops.sync.ledger import Ledger
@@ -112,7 +112,7 @@ class Lease:
     def parse(cls, text: str) -> Lease:
         """A Value cell read back; a cell it can't read is an expired lease."""
         holder, _, until = text.partition(LEASE_SEPARATOR)
-        return cls(holder.strip(), _as_datetime(until.strip()) if until else None)
+        return cls(holder.strip(), as_datetime(until.strip()) if until else None)
 
 
 class LeaseLock:

@@ -35,7 +35,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheetops.errors import TrackerBusyError, TrackerError, TrackerMovedError
-from sheetops.schema import Column, Tab, Type, normalise_header
+from sheetops.schema import Column, Tab, Type, loose
 from sheetops.sync.backend import Cell, Grid, RowGuard, Snapshot, WriteBatch, identity
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class WorkbookBackend:
         workbook = self._open(data, read_only=True)
 
         try:
-            grids = {ws.title: _grid(ws) for ws in workbook.worksheets}
+            grids = {ws.title: worksheet_grid(ws) for ws in workbook.worksheets}
         except UNREADABLE as exc:
             raise self._unreadable(exc) from exc
         finally:
@@ -189,7 +189,7 @@ class WorkbookBackend:
         for guard in guards:
             worksheet = self._worksheet(workbook, guard.tab)
             found = identity(
-                [_plain(worksheet.cell(guard.row, c).value) for c in guard.columns]
+                [plain_value(worksheet.cell(guard.row, c).value) for c in guard.columns]
             )
             if found != tuple(guard.values):
                 raise self._moved(
@@ -246,13 +246,13 @@ def _current_version(path: Path) -> str:
     return found[1] if found else ""
 
 
-def _grid(worksheet: Any) -> Grid:
+def worksheet_grid(worksheet: Any) -> Grid:
     """The worksheet's values from A1, trailing blanks trimmed."""
     # Some writers store a wrong used range; reading to the end is safer.
     worksheet.reset_dimensions()
     grid: Grid = []
     for values in worksheet.iter_rows(min_row=1, min_col=1, values_only=True):
-        row = [_plain(value) for value in values]
+        row = [plain_value(value) for value in values]
         while row and row[-1] is None:
             row.pop()
         grid.append(row)
@@ -262,7 +262,7 @@ def _grid(worksheet: Any) -> Grid:
     return grid
 
 
-def _plain(value: Any) -> Cell:
+def plain_value(value: Any) -> Cell:
     """A value as openpyxl gives it, in the types the backends agree on."""
     if value is None or isinstance(value, str | bool | int | float | date | time):
         return value
@@ -398,8 +398,8 @@ def _add_structure(
         _fill_new_tab(worksheet, tab, _seed_rows(seed, tab.name), done)
         return {column.field for column in tab.columns}
 
-    present = {normalise_header(c.value) for c in worksheet[1] if c.value is not None}
-    missing = [c for c in tab.columns if normalise_header(c.header) not in present]
+    present = {loose(c.value) for c in worksheet[1] if c.value is not None}
+    missing = [c for c in tab.columns if loose(c.header) not in present]
     next_column = _last_used_column(worksheet) + 1
     for offset, column in enumerate(missing):
         cell = worksheet.cell(1, next_column + offset)
@@ -432,10 +432,10 @@ def _last_used_column(worksheet: Any) -> int:
 
 def _positions(worksheet: Any, tab: Tab) -> dict[str, int]:
     """Each schema field found in row 1, with its 1-based column."""
-    wanted = {normalise_header(c.header): c.field for c in tab.columns}
+    wanted = {loose(c.header): c.field for c in tab.columns}
     found: dict[str, int] = {}
     for cell in worksheet[1]:
-        field = wanted.get(normalise_header(cell.value))
+        field = wanted.get(loose(cell.value))
         if cell.value is not None and field and field not in found:
             found[field] = cell.column
     return found
@@ -535,7 +535,7 @@ def _catalog_range(workbook: Any) -> str | None:
     if catalog is None:
         return None
     for cell in catalog[1]:
-        if normalise_header(cell.value) == normalise_header("Task"):
+        if loose(cell.value) == loose("Task"):
             letter = get_column_letter(cell.column)
             last = max(CATALOG_ROWS, catalog.max_row + CATALOG_ROWS // 2)
             title = catalog.title

@@ -310,7 +310,7 @@ def test_customer_limits_the_run_to_one_customer(tmp_path: Path) -> None:
     [
         (
             "C-0099",
-            "no customer 'C-0099' on the Customers tab; give a Customer ID or the "
+            "'C-0099' is not on the Customers tab; give a Customer ID or the "
             "exact name",
         ),
         (
