@@ -36,7 +36,7 @@ from sheetops.monitor.contract import (
 )
 from sheetops.settings import Settings
 from sheetops.sync.backend import Backend
-from sheetops.sync.google_cells import grid_from_values, quote_title
+from sheetops.sync.google_cells import quote_title
 from sheetops.sync.trackers import google_key
 from sheetops.sync.workbook import plain_value, worksheet_grid
 
@@ -46,15 +46,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError)
+
+
 # Dashboards hold formulas; the checks want what they show.
-VALUE_PARAMS = {
-    "valueRenderOption": "UNFORMATTED_VALUE",
-    "dateTimeRenderOption": "SERIAL_NUMBER",
-    "majorDimension": "ROWS",
-}
-TITLES_ONLY = {"fields": "sheets(properties(title))"}
-
-
 class DashboardReader:
     """Reads dashboards for one run of the checks; close it when done."""
 
@@ -106,13 +100,9 @@ class DashboardReader:
             _refresh_range(self.contract),
         ]
         try:
-            answer = google.client.http_client.values_batch_get(
-                key, ranges, dict(VALUE_PARAMS)
-            )
+            grids = google.values_of(key, ranges)
         except (APIError, requests.RequestException) as exc:
             raise self._google_failure(google, key, location, exc) from exc
-        found = answer.get("valueRanges", [])
-        grids = [grid_from_values(part.get("values", [])) for part in found]
         refresh = grids[2][0][0] if len(grids) > 2 and grids[2] else None
         # Google answered every range, so every tab the contract names is there.
         refresh_tab = (
@@ -182,10 +172,9 @@ class DashboardReader:
     ) -> DashboardError:
         """Google refused a range: find out which tab is missing (one more call)."""
         try:
-            answer = google.client.http_client.spreadsheets_get(key, dict(TITLES_ONLY))
+            tabs = google.titles_of(key)
         except (APIError, requests.RequestException) as exc:
             return self._google_failure(google, key, location, exc)
-        tabs = tuple(str(s["properties"]["title"]) for s in answer.get("sheets", []))
         try:
             check_tabs(tabs, self.contract, location)
         except DashboardError as exc:

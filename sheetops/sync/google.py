@@ -27,7 +27,7 @@ from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from sheetops import schema
 from sheetops.errors import TrackerError, TrackerMovedError
-from sheetops.schema import Tab
+from sheetops.schema import Tab, loose
 from sheetops.settings import GoogleSettings
 from sheetops.sync import google_layout, google_write
 from sheetops.sync.backend import Grid, RowGuard, Snapshot, WriteBatch
@@ -172,12 +172,36 @@ class GoogleBackend:
             for title, found in zip(titles, answer.get("valueRanges", []), strict=True)
         }
 
+    def values_of(self, key: str, ranges: Sequence[str]) -> list[Grid]:
+        """Unformatted values of ``ranges`` in another spreadsheet, one call.
+
+        For reading a customer's dashboard with the tracker's own session
+        and pacer. Google's errors (APIError, connection errors) are left
+        to the caller, who knows what the spreadsheet is for.
+        """
+        params: ParamsType = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
+        answer = self.client.http_client.values_batch_get(key, list(ranges), params)
+        return [
+            grid_from_values(found.get("values", []))
+            for found in answer.get("valueRanges", [])
+        ]
+
+    def titles_of(self, key: str) -> tuple[str, ...]:
+        """The tab titles of another spreadsheet, one call."""
+        params: ParamsType = {"fields": "sheets(properties(title))"}
+        answer = self.client.http_client.spreadsheets_get(key, params)
+        return tuple(str(s["properties"]["title"]) for s in answer.get("sheets", []))
+
     def _real_titles(self) -> list[str]:
         """The spreadsheet's titles for the schema's tabs, matched loosely."""
         info = self.describe()
         self._note_time_zone(info.time_zone)
-        wanted = {_loose(tab.name) for tab in schema.TABS}
-        return [title for title in info.tabs if _loose(title) in wanted]
+        wanted = {loose(tab.name) for tab in schema.TABS}
+        return [title for title in info.tabs if loose(title) in wanted]
 
     def describe(self) -> SheetInfo:
         """The spreadsheet's title, time zone and tab titles (one call)."""
@@ -381,7 +405,3 @@ def _times(count: int) -> str:
     if 1 <= count <= len(TIMES):
         return TIMES[count - 1]
     return f"{count} times"
-
-
-def _loose(name: str) -> str:
-    return " ".join(name.split()).casefold()

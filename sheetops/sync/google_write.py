@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetops.errors import TrackerMovedError
+from sheetops.schema import loose
 from sheetops.sync.backend import Grid, RowGuard, Snapshot, WriteBatch
 from sheetops.sync.backend import identity as identity_of
 from sheetops.sync.google_cells import (
@@ -52,10 +53,6 @@ class Recheck:
     first_column: int
 
 
-def _loose(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def recheck_ranges(
     tabs: Sequence[str], spans: Mapping[str, tuple[int, int]]
 ) -> list[str]:
@@ -89,9 +86,9 @@ def parse_recheck(
 ) -> dict[str, Recheck]:
     """Each tab of a ``spreadsheets.get`` made with :func:`recheck_ranges`."""
     found: dict[str, Recheck] = {}
-    by_title = {_loose(s["properties"]["title"]): s for s in answer.get("sheets", [])}
+    by_title = {loose(s["properties"]["title"]): s for s in answer.get("sheets", [])}
     for title in tabs:
-        sheet = by_title.get(_loose(title))
+        sheet = by_title.get(loose(title))
         if sheet is None:
             raise TrackerMovedError(
                 f"tab {title!r} is gone since it was read; the cycle will be redone"
