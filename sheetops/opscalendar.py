@@ -115,11 +115,8 @@ def resets_in(customers: pd.DataFrame, month: str) -> list[tuple[str, date]]:
     found = []
     for row in customers.to_dict("records"):
         start = row["start_date"]
-        if (
-            not row["customer_id"]
-            or not bool(row["active"])
-            or not isinstance(start, date)
-        ):
+        # An unreadable Start Date is NaT, which passes for a date.
+        if not row["customer_id"] or not bool(row["active"]) or pd.isna(start):
             continue
         start_day = pd.Timestamp(start).date()
         reset = periods.period_containing(start_day, days[-1])[0]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import icalendar
+import pandas as pd
 import pytest
 
 from sheetops import daemon, opscalendar
@@ -117,3 +118,19 @@ def test_tasks_span_their_week_as_all_day_events(
     release = next(e for e in events if "template update" in str(e["summary"]))
     assert release.decoded("dtstart") == date(2026, 4, 22)
     assert release.decoded("dtend") == date(2026, 5, 1)
+
+
+def test_a_customer_with_an_unreadable_start_date_is_left_out_of_resets(
+    quiet_settings: Settings,
+) -> None:
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["C-0001", "C-0002"],
+            "active": [True, True],
+            "start_date": pd.to_datetime(["2025-06-10", None]),
+        }
+    )
+
+    resets = opscalendar.resets_in(customers, "2026-04")
+
+    assert resets == [("C-0001", date(2026, 4, 10))]
