@@ -169,7 +169,8 @@ def pending_periods(
     pending: list[Pending] = []
     for row in customers.to_dict("records"):
         customer_id, start = str(row["customer_id"]), row["start_date"]
-        if not customer_id or not bool(row["active"]) or not isinstance(start, date):
+        # An unreadable Start Date is NaT, which passes for a date.
+        if not customer_id or not bool(row["active"]) or pd.isna(start):
             continue
         start_day = pd.Timestamp(start).date()
         after = _after(start_day, newest.get(customer_id.casefold()))

@@ -162,3 +162,20 @@ def test_two_closes_racing_write_each_period_once(
     assert _history(tracker, "C-0001") == [(date(2026, 1, 31), date(2026, 2, 27))]
     assert len(rows(tracker, schema.USAGE_HISTORY)) == 4
     assert outbox_keys(tracker).count("time_report:C-0001:2026-01-31") == 1
+
+
+def test_a_customer_with_an_unreadable_start_date_stops_no_close() -> None:
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["C-0001", "C-0002"],
+            "active": [True, True],
+            "start_date": pd.to_datetime(["2026-01-31", None]),
+        }
+    )
+    history = pd.DataFrame(columns=["customer_id", "period_start", "period_end"])
+
+    pending = close.pending_periods(customers, history, date(2026, 3, 1))
+
+    assert [(row["customer_id"], start) for row, start, _ in pending] == [
+        ("C-0001", date(2026, 1, 31))
+    ]
