@@ -87,11 +87,12 @@ def prepare_book(tables: dict[str, Table], settings: Settings, today: date) -> B
         requests=asks,
         time_log=work,
         budget=budget,
-        calendar=_calendar(tables[schema.HOLIDAYS.name], settings),
+        calendar=calendar_for(tables[schema.HOLIDAYS.name], settings),
     )
 
 
-def _calendar(holidays: Table, settings: Settings) -> BusinessCalendar:
+def calendar_for(holidays: Table, settings: Settings) -> BusinessCalendar:
+    """The business calendar with the Holidays tab's days off and working days."""
     frame = holidays.frame.copy()
     # A date listed with Off left blank is a closure; only an unticked
     # box someone typed FALSE into makes it a working day.

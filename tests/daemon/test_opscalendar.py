@@ -9,7 +9,7 @@ import icalendar
 import pandas as pd
 import pytest
 
-from sheetops import daemon, opscalendar
+from sheetops import calls, opscalendar
 from sheetops.settings import Settings
 from sheetops.sync.workbook import WorkbookBackend
 from tests.daemon.conftest import close_tracker, jakarta
@@ -31,7 +31,7 @@ def april(quiet_settings: Settings, tmp_path: Path, outbox: Path) -> WorkbookBac
     )
     start = jakarta(quiet_settings, 2026, 4, 1, 5)
     backend = make_workbook(tmp_path / "tracker.xlsx", quiet_settings, start, rows)
-    daemon.plan_calls(backend, quiet_settings, jakarta(quiet_settings, 2026, 4, 1, 7))
+    calls.plan_calls(backend, quiet_settings, jakarta(quiet_settings, 2026, 4, 1, 7))
     return backend
 
 
