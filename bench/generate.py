@@ -39,8 +39,10 @@ def synthetic_grids(
         schema.REQUESTS,
         [_request(i, customers, catalog, rng, as_of) for i in range(requests)],
     )
+    column = schema.REQUESTS.headers.index("Received At")
+    received = [row[column] for row in grids[schema.REQUESTS.name][1:]]
     grids[schema.TIME_LOG.name] = _grid(
-        schema.TIME_LOG, [_work(requests, rng, today) for _ in range(time_log)]
+        schema.TIME_LOG, [_work(received, rng, today) for _ in range(time_log)]
     )
     grids[schema.CATALOG.name] = _grid(
         schema.CATALOG,
@@ -100,13 +102,18 @@ def _request(
     return row
 
 
-def _work(requests: int, rng: random.Random, today: date) -> dict[str, Cell]:
+def _work(received: list[Cell], rng: random.Random, today: date) -> dict[str, Cell]:
+    """Time logged on a request between the day after it arrived and today."""
+    index = rng.randrange(len(received))
+    arrived = received[index]
+    first = arrived.date() if isinstance(arrived, datetime) else today
+    span = max((today - first).days - 1, 0)
     minutes: Cell = rng.choice((10, 15, 20, 30, 45, 60))
     if rng.random() < 0.01:
         minutes = "abc"
     return {
-        "date": today - timedelta(days=rng.randint(0, 90)),
-        "request_id": f"REQ-{rng.randint(1, requests):06d}",
+        "date": first + timedelta(days=1 + rng.randint(0, span)) if span else today,
+        "request_id": f"REQ-{index + 1:06d}",
         "work_done": "Work",
         "minutes": minutes,
         "staff": rng.choice(STAFF),
