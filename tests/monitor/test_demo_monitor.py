@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from sheetops import schema
-from sheetops.cli import _progress_bar, main
+from sheetops.cli import main
+from sheetops.cli.ops import _progress_bar
 from sheetops.demo_dashboards import PLANTED, UNHEALTHY
 from sheetops.sync.workbook import WorkbookBackend
 from tests.monitor.builders import rows_of
