@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from sheetops import schema
-from sheetops.errors import TrackerLayoutError, TrackerMovedError
+from sheetops.errors import TrackerError, TrackerLayoutError, TrackerMovedError
 from sheetops.rules.compute import FORMULA_FIELDS, compute_all
 from sheetops.rules.validation import Table, as_datetime, parse_tab
 from sheetops.settings import Settings
@@ -132,7 +132,9 @@ def sync(
                 if attempt == attempts:
                     raise
                 logger.warning("%s; reading the tracker again", exc)
-    except TrackerLayoutError as exc:
+    except TrackerError as exc:
+        # A missing column, a tracker held open, Google out of retries: the
+        # Status tab says so too, when it can still be written.
         report.error = str(exc)
         _record_failure(backend, report, started)
         raise

@@ -212,3 +212,19 @@ def colleague_edits(book: str) -> list[Edit]:
         store.delete_rows(book, "Time Log", 3)
 
     return [new_customer, rename, sort_requests, drop_a_log_row]
+
+
+def test_a_sync_out_of_retries_says_so_in_the_status_tab(
+    google: GoogleBackend,
+    fake_sheets: FakeSheetsServer,
+    settings: Settings,
+    as_of: datetime,
+) -> None:
+    fake_sheets.fail_next(503, count=6, match="batchUpdate")
+
+    with pytest.raises(TrackerError, match="answered 503 six times"):
+        engine.sync(google, settings, as_of)
+
+    status = {row[0]: row[1] for row in google.read().grids["Status"][1:] if row}
+    assert "answered 503 six times; nothing was written" in status["Last Sync Error"]
+    assert "Last Sync" in status
