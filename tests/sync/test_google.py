@@ -21,7 +21,6 @@ from tests.sync.test_google_helpers import (
     api_calls,
     column_of,
     google_settings,
-    key_file,
     make_tracker,
     open_backend,
     stored,
@@ -37,13 +36,6 @@ CUSTOMER: dict[str, Cell] = {
 HINT = column_of(schema.CUSTOMERS, "hint")
 REMAINING = column_of(schema.CUSTOMERS, "remaining")
 RESET = column_of(schema.CUSTOMERS, "reset_date")
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
 
 
 @pytest.fixture

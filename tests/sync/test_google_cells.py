@@ -22,7 +22,6 @@ from sheetops.sync.google_cells import (
 from tests.fakesheets import FakeSheetsServer
 from tests.sync.test_google_helpers import (
     column_of,
-    key_file,
     make_tracker,
     open_backend,
 )
@@ -104,13 +103,6 @@ def test_date_formats_go_in_one_repeat_cell_per_rectangle() -> None:
     assert repeat["fields"] == "userEnteredFormat.numberFormat"
     values = requests[0]["updateCells"]["rows"]
     assert values[0]["values"] == [{"userEnteredValue": {"numberValue": 46055.0}}]
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
 
 
 def test_blanks_between_writes_join_the_request_but_nothing_else_is_touched(

@@ -20,7 +20,6 @@ from sheetops.sync.google import GoogleBackend
 from tests.fakesheets import FakeSheetsServer, Store
 from tests.sync.test_google_helpers import (
     column_of,
-    key_file,
     make_tracker,
     open_backend,
 )
@@ -31,13 +30,6 @@ CUSTOMERS = [
 ]
 HINT = column_of(schema.CUSTOMERS, "hint")
 TIER = column_of(schema.CUSTOMERS, "tier")
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
 
 
 @pytest.fixture

@@ -18,16 +18,9 @@ from sheetops.sync.setup import seed_grids
 from sheetops.sync.workbook import WorkbookBackend
 from tests.fakesheets import FakeSheetsServer
 from tests.fakesheets.plugin import SERVICE_ACCOUNT_EMAIL
-from tests.sync.test_google_helpers import google_settings, key_file, tracker_rows
+from tests.sync.test_google_helpers import google_settings, tracker_rows
 
 URL = "https://docs.google.com/spreadsheets/d/{}/edit#gid=0"
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
 
 
 @pytest.fixture

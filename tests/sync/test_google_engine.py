@@ -18,17 +18,10 @@ from sheetops.sync.google import GoogleBackend
 from sheetops.sync.setup import seed_grids
 from sheetops.sync.workbook import WorkbookBackend
 from tests.fakesheets import FakeSheetsServer, Store
-from tests.sync.test_google_helpers import FakeTime, key_file, open_backend
+from tests.sync.test_google_helpers import FakeTime, open_backend
 
 SYNCED_TABS = engine.REQUIRED_TABS + engine.OPTIONAL_TABS
 Edit = Callable[[Store], None]
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from tests.sync.test_google_helpers import (
     FakeTime,
     api_calls,
     column_of,
-    key_file,
     make_tracker,
     open_backend,
 )
@@ -27,13 +26,6 @@ CUSTOMERS = [
     for n in range(1, 21)
 ]
 HINT = column_of(schema.CUSTOMERS, "hint")
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
 
 
 @pytest.fixture

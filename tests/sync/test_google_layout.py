@@ -14,14 +14,7 @@ from sheetops.sync.google import GoogleBackend
 from sheetops.sync.google_layout import PROTECTED
 from sheetops.sync.setup import seed_grids
 from tests.fakesheets import FakeSheetsServer
-from tests.sync.test_google_helpers import api_calls, key_file, open_backend, stored
-
-
-@pytest.fixture
-def key(
-    tmp_path: Path, fake_sheets: FakeSheetsServer, fake_sheets_private_key: str
-) -> Path:
-    return key_file(tmp_path, fake_sheets, fake_sheets_private_key)
+from tests.sync.test_google_helpers import api_calls, open_backend, stored
 
 
 @pytest.fixture
