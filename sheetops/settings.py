@@ -457,7 +457,11 @@ class _Reader:
             overage_rate=self.whole(*keys, "overage_rate"),
             upgrade_to=self.upgrade_target(code),
             calls=tuple(self.call_plan(code, i) for i in range(len(calls))),
-            proactive_checks=bool(section.get("proactive_checks", False)),
+            proactive_checks=(
+                self.flag(*keys, "proactive_checks")
+                if "proactive_checks" in section
+                else False
+            ),
         )
 
     def upgrade_target(self, code: str) -> str:

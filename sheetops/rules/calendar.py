@@ -10,7 +10,7 @@ works through. Dates are calendar dates in the business time zone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 import holidays
@@ -21,9 +21,6 @@ from sheetops.settings import Business
 
 logger = logging.getLogger(__name__)
 
-# The name shown for a Holidays-tab day off whose Name cell is blank.
-UNNAMED_DAY_OFF = "Day off"
-
 ONE_DAY = timedelta(days=1)
 
 
@@ -33,8 +30,7 @@ class BusinessCalendar:
     ``days_off`` are closures the holiday library doesn't know (cuti
     bersama, office closures); ``working_days`` are days worked whatever
     the weekday or the library says. A date in both is a working day,
-    since marking a day as worked is the deliberate exception. ``names``
-    labels the listed days for :meth:`holiday_name`.
+    since marking a day as worked is the deliberate exception.
     """
 
     def __init__(
@@ -42,12 +38,10 @@ class BusinessCalendar:
         business: Business,
         days_off: Iterable[date] = (),
         working_days: Iterable[date] = (),
-        names: Mapping[date, str] | None = None,
     ) -> None:
         self.business = business
         self._working_days = frozenset(_as_date(d) for d in working_days)
         self._days_off = frozenset(_as_date(d) for d in days_off) - self._working_days
-        self._names = {_as_date(d): name for d, name in (names or {}).items()}
         self._public: dict[int, dict[date, str]] = {}
         self._is_open: dict[date, bool] = {}
         self._added: dict[tuple[date, int], date] = {}
@@ -66,12 +60,7 @@ class BusinessCalendar:
         day). Rows without a date are skipped; when a date is listed
         twice, the lower row wins, as the later correction.
         """
-        off_by_day: dict[date, bool] = {}
-        names: dict[date, str] = {}
-        for day, name, off in _holiday_rows(holidays_frame):
-            off_by_day[day] = off
-            if name:
-                names[day] = name
+        off_by_day = dict(_holiday_rows(holidays_frame))
 
         days_off = [day for day, off in off_by_day.items() if off]
         working_days = [day for day, off in off_by_day.items() if not off]
@@ -80,7 +69,7 @@ class BusinessCalendar:
             len(days_off),
             len(working_days),
         )
-        return cls(business, days_off, working_days, names)
+        return cls(business, days_off, working_days)
 
     def is_business_day(self, day: date) -> bool:
         """True when the office works on ``day``."""
@@ -116,24 +105,6 @@ class BusinessCalendar:
                 found = self.next_business_day(found)
             self._added[key] = found
         return found
-
-    def closing_time(self, day: date) -> datetime:
-        """The moment the office closes on ``day``, in the business time zone."""
-        return datetime.combine(
-            _as_date(day), self.business.closes, tzinfo=self.business.time_zone
-        )
-
-    def holiday_name(self, day: date) -> str | None:
-        """Why ``day`` is off although it is a workday, or None.
-
-        Weekends have no name; a day marked as worked has none either.
-        """
-        day = _as_date(day)
-        if day in self._working_days:
-            return None
-        if day in self._days_off:
-            return self._names.get(day) or UNNAMED_DAY_OFF
-        return self._public_holidays(day.year).get(day)
 
     def _decide(self, day: date) -> bool:
         if day in self._working_days:
@@ -180,21 +151,18 @@ def _library_holidays(
     return [(day, str(name)) for day, name in table.items()]
 
 
-def _holiday_rows(frame: pd.DataFrame) -> list[tuple[date, str, bool]]:
-    """The Holidays tab's dated rows as (day, name, counts as a day off)."""
+def _holiday_rows(frame: pd.DataFrame) -> list[tuple[date, bool]]:
+    """The Holidays tab's dated rows as (day, counts as a day off)."""
     if "date" not in frame:
         return []
-    names = frame["name"] if "name" in frame else pd.Series("", index=frame.index)
     off = frame["off"] if "off" in frame else pd.Series(False, index=frame.index)
     if "off_blank" in frame:
         off = off.astype(bool) | frame["off_blank"].astype(bool)
 
     rows = []
-    for stamp, name, is_off in zip(frame["date"], names, off, strict=True):
-        if pd.isna(stamp):
-            continue
-        text = name.strip() if isinstance(name, str) else ""
-        rows.append((pd.Timestamp(stamp).date(), text, bool(is_off)))
+    for stamp, is_off in zip(frame["date"], off, strict=True):
+        if not pd.isna(stamp):
+            rows.append((pd.Timestamp(stamp).date(), bool(is_off)))
     return rows
 
 

@@ -87,20 +87,13 @@ _PATTERNS = {
 }
 
 
-def suggest_type(description: str) -> str:
-    """The request type the Description reads as: "A", "B", "C", or "" if unclear.
-
-    Precedence is C (strategy), then A (troubleshooting or how-to), then B
-    (build or change something): see ``_KEYWORDS`` for why.
-    """
-    for kind, pattern in _PATTERNS.items():
-        if pattern.search(description):
-            return kind
-    return ""
-
-
 def suggested_types(requests: pd.DataFrame) -> pd.Series:
-    """The suggested type of each request still untyped; "" where Type is set."""
+    """The suggested type of each request still untyped; "" where Type is set.
+
+    "A", "B" or "C" from the Description's words, "" if unclear. Precedence
+    is C (strategy), then A (troubleshooting or how-to), then B (build or
+    change something): see ``_KEYWORDS`` for why.
+    """
     descriptions = requests["description"].astype(object).fillna("").astype(str)
     untyped = requests["type"].astype(object).fillna("").astype(str).str.strip() == ""
     found = [

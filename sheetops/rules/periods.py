@@ -60,12 +60,6 @@ def closed_periods(start: date, after: date, until: date) -> list[tuple[date, da
     return closed
 
 
-def period_label(period_start: date, reset_date: date) -> str:
-    """The Time Log's Billing Period text: first to last day, inclusive."""
-    last_day = reset_date - ONE_DAY
-    return f"{period_start:{LABEL_FORMAT}}{LABEL_SEPARATOR}{last_day:{LABEL_FORMAT}}"
-
-
 def periods_for(starts: pd.Series, days: pd.Series) -> pd.DataFrame:
     """The billing period holding each day, for a whole table at once.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -351,17 +351,6 @@ def check_duplicates(table: Table, field_name: str) -> None:
             f"{header}: {typed[row]!r} is also on row {', '.join(others)}; "
             "give each row its own",
         )
-
-
-def check_not_future(table: Table, fields: Iterable[str], today: date) -> None:
-    """Flag dates after today: work can't be done or received tomorrow."""
-    limit = pd.Timestamp(today) + pd.Timedelta(days=1)
-    for field_name in fields:
-        values = table.frame[field_name]
-        header = table.tab.column(field_name).header
-        for row, value in values[values >= limit].items():
-            shown = value.strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
-            table.add(int(str(row)), f"{header}: {shown} is in the future")
 
 
 def customer_keys(customers: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sheetops.rules.estimates import estimate_table, suggest_type, suggested_types
+from sheetops.rules.estimates import estimate_table, suggested_types
 from sheetops.settings import Settings
 
 NaN = np.nan
@@ -20,6 +20,12 @@ SEED_CATALOG = [
     ("New dashboard page", 90, 120, 'Build "Staff Performance" page'),
     ("Complex integration", 120, 240, "Connect to new POS system"),
 ]
+
+
+def suggest_type(description: str) -> str:
+    """The engine's suggestion for one untyped request with this description."""
+    request = pd.DataFrame({"description": [description], "type": [""]})
+    return str(suggested_types(request).iloc[0])
 
 
 def catalog_tab(

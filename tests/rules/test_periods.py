@@ -14,7 +14,6 @@ from sheetops.rules.periods import (
     anniversary,
     closed_periods,
     period_containing,
-    period_label,
     period_labels,
     periods_for,
 )
@@ -163,9 +162,14 @@ def test_closed_periods_lists_periods_whose_reset_passed(
 
 
 def test_period_label_shows_the_last_day_inclusive() -> None:
-    assert period_label(date(2026, 1, 5), date(2026, 2, 5)) == (
-        "2026-01-05 to 2026-02-04"
+    frame = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2026-01-05"]),
+            "reset_date": pd.to_datetime(["2026-02-05"]),
+        }
     )
+
+    assert period_labels(frame).tolist() == ["2026-01-05 to 2026-02-04"]
 
 
 def test_periods_for_matches_rows_and_blanks_missing_dates() -> None:

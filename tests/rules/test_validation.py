@@ -13,7 +13,6 @@ from sheetops import schema
 from sheetops.errors import TrackerLayoutError
 from sheetops.rules.validation import (
     check_duplicates,
-    check_not_future,
     parse_tab,
     resolve_customers,
 )
@@ -220,17 +219,6 @@ def test_duplicate_ids_are_flagged_on_every_row_that_shares_them() -> None:
     assert table.problems[3] == [
         "Request ID: 'req-0001' is also on row 2; give each row its own"
     ]
-
-
-def test_dates_after_today_are_flagged() -> None:
-    grid = grid_for(
-        schema.TIME_LOG, {"date": "2026-02-03", "customer": "A", "minutes": 30}
-    )
-    table = parse_tab(schema.TIME_LOG, "Time Log", grid)
-
-    check_not_future(table, ["date"], date(2026, 2, 2))
-
-    assert table.problems[2] == ["Date: 2026-02-03 is in the future"]
 
 
 def test_customers_resolve_by_id_or_exact_name() -> None:
